@@ -1,0 +1,359 @@
+"""Match images against the knowledge base's hashes and imported hash lists.
+
+    im = ImageMatcher.from_db("build/symbolenbank.db")
+    im.add_hash_list("tcap.csv")                 # scanned together, labelled by source
+    for m in im.scan("upload.jpg"):              # path, bytes, binary file or PIL image
+        print(m.entry_id, m.algorithm, m.distance, m.source)
+
+Each algorithm has its own Hamming threshold (:data:`DEFAULT_THRESHOLDS`, chosen from
+``benchmarks/image_robustness.py``); every match carries its distance and the threshold it was
+held to. The query is also hashed mirrored, so a mirrored copy matches (``mirrored=True``).
+With ``confirm=True`` a pHash or dHash match only counts when the same reference also agrees on
+the other of the two within :data:`CONFIRM_THRESHOLDS` (or has no hash to confirm with); see
+the benchmark for what that buys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import IO, Any
+
+from .db import connect
+from .errors import DatabaseError, ImageError
+from .hamming import HammingIndex
+from .hashing import (
+    ALGORITHMS,
+    HASH_BITS,
+    PDQ_MIN_QUALITY,
+    QUERY_DRAFT_SIZE,
+    ImageHashes,
+    compute_hashes,
+    hex_to_bytes,
+)
+from .hashlists import HashList, HashRecord, read_hash_list, write_hash_list
+from .imaging import DEFAULT_MAX_PIXELS, ImageSource, open_image
+
+KB_SOURCE = "symbolenbank"
+DEFAULT_THRESHOLDS: dict[str, int] = {"phash": 8, "dhash": 8, "pdq": 31}
+"""pHash/dHash: see benchmarks/image_robustness.py; PDQ 31 is ThreatExchange's
+PDQ_CONFIDENT_MATCH_THRESHOLD and held up in the same benchmark."""
+CONFIRM_THRESHOLDS: dict[str, int] = {"phash": 14, "dhash": 14}
+MIN_SIDE = 8
+"""Images smaller than this on either side give no matches: their hashes carry no shape."""
+
+
+@dataclass(frozen=True)
+class ImageMatch:
+    """One reference hash the scanned image is within threshold of."""
+
+    entry_id: str
+    """Knowledge-base entry id; for an imported list the list's id for the hash, else the hash."""
+    algorithm: str
+    """``phash``, ``dhash``, ``pdq`` or ``md5`` (exact bytes)."""
+    distance: int
+    """Hamming distance in bits (0 for md5)."""
+    source: str
+    """``symbolenbank`` for the knowledge base, else the name the hash list was added under."""
+    threshold: int
+    mirrored: bool
+    """True when the mirrored image matched (and was closer than the image as is)."""
+    reference: str
+    """The stored hash that matched (hex)."""
+    labels: tuple[str, ...] = ()
+    """KB: (assessment,); imported lists: their tags, collaboration or ideology."""
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["labels"] = list(self.labels)
+        return d
+
+
+@dataclass(frozen=True)
+class _Ref:
+    source: str
+    entry_id: str
+    algorithm: str
+    value: str
+    labels: tuple[str, ...]
+    note: str | None
+    group: int
+    """References of one image (one row of the images table) share a group, for confirmation."""
+
+
+class ImageMatcher:
+    """Perceptual-hash matcher over the knowledge base and any added hash lists."""
+
+    def __init__(
+        self,
+        *,
+        thresholds: Mapping[str, int] | None = None,
+        confirm: bool = False,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+    ) -> None:
+        self.thresholds = dict(DEFAULT_THRESHOLDS)
+        if thresholds:
+            unknown = set(thresholds) - set(ALGORITHMS)
+            if unknown:
+                raise ValueError(f"unknown algorithm(s): {', '.join(sorted(unknown))}")
+            self.thresholds.update(thresholds)
+        self.confirm = confirm
+        self.max_pixels = max_pixels
+        self._refs: list[_Ref] = []
+        self._groups = 0
+        self._indexes: dict[str, tuple[HammingIndex, list[_Ref]]] | None = None
+        self._md5: dict[str, list[_Ref]] = {}
+        self._by_group: dict[int, dict[str, list[str]]] = {}
+        self.sources: dict[str, int] = {}
+
+    # -- building -------------------------------------------------------------------------
+
+    def _add(self, source: str, entry_id: str, hashes: Mapping[str, Any], labels, note) -> int:
+        group = self._groups
+        self._groups += 1
+        added = 0
+        for algorithm in (*ALGORITHMS, "md5"):
+            value = hashes.get(algorithm)
+            if not value:
+                continue
+            if algorithm == "pdq":
+                quality = hashes.get("pdq_quality")
+                if quality is not None and int(quality) < PDQ_MIN_QUALITY:
+                    continue
+            value = str(value).strip().lower()
+            if algorithm == "md5":
+                if len(value) != 32:
+                    raise ValueError(f"{entry_id}: md5 must be 32 hex digits")
+            else:
+                hex_to_bytes(value, algorithm)  # validates
+            ref = _Ref(source, entry_id, algorithm, value, tuple(labels), note, group)
+            self._refs.append(ref)
+            self._by_group.setdefault(group, {}).setdefault(algorithm, []).append(value)
+            if algorithm == "md5":
+                self._md5.setdefault(value, []).append(ref)
+            added += 1
+        self.sources[source] = self.sources.get(source, 0) + added
+        self._indexes = None
+        return added
+
+    @classmethod
+    def from_hashes(
+        cls,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        source: str = KB_SOURCE,
+        **options: Any,
+    ) -> ImageMatcher:
+        """Build from plain mappings: ``entry_id`` and any of ``phash``, ``dhash``, ``pdq``,
+        ``pdq_quality``, ``md5``, ``labels`` (sequence), ``note``. Other keys are ignored.
+        Raises ValueError on a malformed hash, naming the entry."""
+        matcher = cls(**options)
+        for row in rows:
+            entry_id = row.get("entry_id")
+            if not entry_id:
+                raise ValueError(f"row without entry_id: {dict(row)!r}")
+            try:
+                matcher._add(source, str(entry_id), row, row.get("labels") or (), row.get("note"))
+            except ValueError as exc:
+                raise ValueError(f"{entry_id}: {exc}") from None
+        return matcher
+
+    @classmethod
+    def from_db(cls, path: str | os.PathLike, **options: Any) -> ImageMatcher:
+        """Load the ``images`` table of a built database (active entries only)."""
+        conn = connect(path)
+        try:
+            rows = conn.execute(
+                "select i.entry_id, i.phash, i.dhash, i.pdq, i.pdq_quality, i.note,"
+                " e.assessment from images i join entries e on e.id = i.entry_id"
+                " where e.status = 'active' order by i.id"
+            ).fetchall()
+        except Exception as exc:  # sqlite3.Error; the schema is the build side's
+            raise DatabaseError(f"{path}: cannot read the images table ({exc})") from None
+        finally:
+            conn.close()
+        try:
+            return cls.from_hashes(
+                (
+                    {
+                        "entry_id": r["entry_id"],
+                        "phash": r["phash"],
+                        "dhash": r["dhash"],
+                        "pdq": r["pdq"],
+                        "pdq_quality": r["pdq_quality"],
+                        "note": r["note"],
+                        "labels": (r["assessment"],) if r["assessment"] else (),
+                    }
+                    for r in rows
+                ),
+                **options,
+            )
+        except ValueError as exc:
+            raise DatabaseError(f"{path}: bad hash in the images table: {exc}") from None
+
+    def add_hash_list(
+        self,
+        source: str | os.PathLike | IO[str] | IO[bytes] | HashList | Iterable[HashRecord],
+        *,
+        name: str | None = None,
+        format: str = "auto",
+        signal_type: str | None = None,
+    ) -> int:
+        """Add a hash list (a file in one of the :mod:`matchers.hashlists` formats, a
+        :class:`HashList` or records); its matches carry ``source=name`` (default: the file
+        stem). Returns how many hashes were added."""
+        if isinstance(source, HashList):
+            hash_list = source
+        elif isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
+            hash_list = read_hash_list(source, format=format, signal_type=signal_type)
+        else:
+            hash_list = HashList(name or "hash-list", list(source))
+        label = name or hash_list.name
+        if label == KB_SOURCE:
+            raise ValueError(f"{KB_SOURCE!r} is reserved for the knowledge base")
+        added = 0
+        for rec in hash_list.records:
+            hashes = {rec.algorithm: rec.value, "pdq_quality": rec.quality}
+            added += self._add(label, rec.id or rec.value, hashes, rec.labels, None)
+        self.sources.setdefault(label, 0)
+        return added
+
+    def _build(self) -> dict[str, tuple[HammingIndex, list[_Ref]]]:
+        if self._indexes is None:
+            indexes = {}
+            for algorithm in ALGORITHMS:
+                refs = [r for r in self._refs if r.algorithm == algorithm]
+                if refs:
+                    blobs = [bytes.fromhex(r.value) for r in refs]
+                    index = HammingIndex(blobs, bits=HASH_BITS[algorithm])
+                    indexes[algorithm] = (index, refs)
+            self._indexes = indexes
+        return self._indexes
+
+    def __len__(self) -> int:
+        return len(self._refs)
+
+    @property
+    def algorithms(self) -> frozenset[str]:
+        """The perceptual algorithms that have at least one reference hash."""
+        return frozenset(self._build())
+
+    # -- scanning -------------------------------------------------------------------------
+
+    def query_hashes(self, image: ImageSource) -> ImageHashes:
+        """The query hashes scan() uses (JPEG draft decode, mirrored hashes included)."""
+        decoded = open_image(image, max_pixels=self.max_pixels, draft_size=QUERY_DRAFT_SIZE)
+        return compute_hashes(decoded.image, ALGORITHMS, mirror=True)
+
+    def scan(self, image: ImageSource) -> list[ImageMatch]:
+        """Match one image; nearest first. Raises ImageError naming the input and the reason."""
+        indexes = self._build()
+        want_bytes = bool(self._md5) and not hasattr(image, "getpixel")
+        decoded = open_image(
+            image,
+            max_pixels=self.max_pixels,
+            draft_size=QUERY_DRAFT_SIZE,
+            keep_bytes=want_bytes,
+        )
+        matches: dict[tuple[str, str, str], ImageMatch] = {}
+        if decoded.data is not None:
+            for ref in self._md5.get(hashlib.md5(decoded.data).hexdigest(), ()):
+                matches[(ref.source, ref.entry_id, "md5")] = self._match(ref, 0, False, 0)
+        width, height = decoded.original_size
+        if not indexes or min(width, height) < MIN_SIDE:
+            return self._sorted(matches)
+        hashes = compute_hashes(decoded.image, frozenset(indexes), mirror=True)
+        for algorithm, (index, refs) in indexes.items():
+            threshold = self.thresholds[algorithm]
+            if self.confirm and algorithm in CONFIRM_THRESHOLDS:
+                threshold = max(threshold, CONFIRM_THRESHOLDS[algorithm])
+            for mirrored in (False, True):
+                value = hashes.get(algorithm, mirrored)
+                if value is None:
+                    continue
+                positions, distances = index.query(bytes.fromhex(value), threshold)
+                for pos, dist in zip(positions.tolist(), distances.tolist(), strict=True):
+                    ref = refs[pos]
+                    if not self._accept(ref, dist, hashes, mirrored):
+                        continue
+                    key = (ref.source, ref.entry_id, algorithm)
+                    best = matches.get(key)
+                    if best is None or dist < best.distance:
+                        matches[key] = self._match(ref, dist, mirrored, self.thresholds[algorithm])
+        return self._sorted(matches)
+
+    def _accept(self, ref: _Ref, dist: int, hashes: ImageHashes, mirrored: bool) -> bool:
+        """Threshold test, with pHash/dHash cross-confirmation when confirm=True."""
+        if dist <= self.thresholds[ref.algorithm]:
+            if not self.confirm or ref.algorithm not in CONFIRM_THRESHOLDS:
+                return True
+        elif not self.confirm or ref.algorithm not in CONFIRM_THRESHOLDS:
+            return False
+        other = "dhash" if ref.algorithm == "phash" else "phash"
+        stored = self._by_group.get(ref.group, {}).get(other)
+        query = hashes.get(other, mirrored)
+        if not stored or query is None:
+            return dist <= self.thresholds[ref.algorithm]
+        q = int(query, 16)
+        other_dist = min((q ^ int(s, 16)).bit_count() for s in stored)
+        return other_dist <= CONFIRM_THRESHOLDS[other]
+
+    @staticmethod
+    def _match(ref: _Ref, dist: int, mirrored: bool, threshold: int) -> ImageMatch:
+        return ImageMatch(
+            entry_id=ref.entry_id,
+            algorithm=ref.algorithm,
+            distance=int(dist),
+            source=ref.source,
+            threshold=threshold,
+            mirrored=mirrored,
+            reference=ref.value,
+            labels=ref.labels,
+            note=ref.note,
+        )
+
+    @staticmethod
+    def _sorted(matches: dict[tuple[str, str, str], ImageMatch]) -> list[ImageMatch]:
+        def key(m: ImageMatch) -> tuple[float, str, str, str]:
+            bits = HASH_BITS.get(m.algorithm, 1)
+            return (m.distance / bits, m.source != KB_SOURCE, m.entry_id, m.algorithm)
+
+        return sorted(matches.values(), key=key)
+
+    def scan_many(self, images: Iterable[ImageSource]) -> Iterable[list[ImageMatch] | ImageError]:
+        """Scan several images in order; a bad one yields its ImageError instead of stopping."""
+        for image in images:
+            try:
+                yield self.scan(image)
+            except ImageError as exc:
+                yield exc
+
+    # -- exporting ------------------------------------------------------------------------
+
+    def records(self, source: str = KB_SOURCE) -> list[HashRecord]:
+        """The hashes of one source as hash-list records (id = entry id)."""
+        return [
+            HashRecord(r.algorithm, r.value, r.entry_id, r.labels)
+            for r in self._refs
+            if r.source == source
+        ]
+
+    def export_csv(
+        self,
+        dest: str | os.PathLike | IO[str],
+        *,
+        format: str = "te",
+        algorithms: Iterable[str] | None = None,
+        source: str = KB_SOURCE,
+    ) -> int:
+        """Write the knowledge base's hashes (or another source's) as a hash list; returns the
+        number of rows. ``algorithms`` defaults to all for ``te``/``tcap``/``lines`` and to
+        ``("pdq",)`` for ``hma``, whose files hold one signal type."""
+        if algorithms is None:
+            algorithms = ("pdq",) if format == "hma" else (*ALGORITHMS, "md5")
+        wanted = set(algorithms)
+        rows = [r for r in self.records(source) if r.algorithm in wanted]
+        return write_hash_list(rows, dest, format=format)
