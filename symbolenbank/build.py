@@ -1,0 +1,374 @@
+"""Turn `data/` into the public and restricted SQLite databases (SPEC §6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from . import __version__
+from .loading import KnowledgeData, Problem
+from .models import Entry
+from .validate import validate_dir
+
+FTS_COLUMNS = ["title", "title_en", "summary", "summary_en", "pattern_texts"]
+
+
+class BuildError(Exception):
+    """The data has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the data")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    output: Path
+    content_hash: str
+    counts: dict[str, int]
+    restricted_output: Path | None = None
+    restricted_hash: str | None = None
+
+
+def content_hash(data: KnowledgeData, entries: Iterable[Entry]) -> str:
+    """SHA-256 of the data a database is built from: same data, same hash."""
+    chosen = sorted(entries, key=lambda e: e.id)
+    files = sorted({img.file for e in chosen for img in e.images if img.file})
+    doc = {
+        "entries": [e.model_dump(mode="json") for e in chosen],
+        "vocab": {
+            name: [item.model_dump(mode="json") for item in items]
+            for name, items in sorted(data.vocab.items())
+        },
+        "images": {f: hashlib.sha256((data.root / f).read_bytes()).hexdigest() for f in files},
+    }
+    blob = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def git_commit(path: Path) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def _create_tables(db: sqlite_utils.Database) -> None:
+    vocab_cols = {
+        "id": str,
+        "label": str,
+        "label_en": str,
+        "description": str,
+        "description_en": str,
+    }
+    for name in ("ideologies", "kinds", "assessments"):
+        db[name].create(vocab_cols, pk="id")
+    db["movements"].create(
+        {
+            "id": str,
+            "name": str,
+            "ideologies": str,
+            "description": str,
+            "description_en": str,
+            "sources": str,
+        },
+        pk="id",
+    )
+    db["entries"].create(
+        {
+            "id": str,
+            "title": str,
+            "title_en": str,
+            "kind": str,
+            "assessment": str,
+            "status": str,
+            "visibility": str,
+            "summary": str,
+            "summary_en": str,
+            "benign_uses": str,
+            "benign_uses_en": str,
+            "ideologies": str,
+            "movements": str,
+            "languages": str,
+            "context_requires_any": str,
+            "context_window": int,
+            "exceptions": str,
+            "related": str,
+            "pattern_texts": str,
+            "image": str,
+            "added": str,
+            "updated": str,
+            "source_file": str,
+        },
+        pk="id",
+        foreign_keys=[("kind", "kinds", "id"), ("assessment", "assessments", "id")],
+    )
+    db["patterns"].create(
+        {
+            "id": int,
+            "entry_id": str,
+            "text": str,
+            "is_emoji": int,
+            "match": str,
+            "lang": str,
+            "note": str,
+            "fuzzy": int,
+        },
+        pk="id",
+        foreign_keys=[("entry_id", "entries", "id")],
+    )
+    db["sources"].create(
+        {"id": int, "entry_id": str, "title": str, "url": str, "publisher": str, "accessed": str},
+        pk="id",
+        foreign_keys=[("entry_id", "entries", "id")],
+    )
+    db["examples"].create(
+        {"id": int, "entry_id": str, "text": str, "expect": str},
+        pk="id",
+        foreign_keys=[("entry_id", "entries", "id")],
+    )
+    db["images"].create(
+        {
+            "id": int,
+            "entry_id": str,
+            "file": str,
+            "phash": str,
+            "dhash": str,
+            "pdq": str,
+            "pdq_quality": int,
+            "note": str,
+        },
+        pk="id",
+        foreign_keys=[("entry_id", "entries", "id")],
+    )
+    db["entry_ideologies"].create(
+        {"entry_id": str, "ideology_id": str},
+        pk=("entry_id", "ideology_id"),
+        foreign_keys=[("entry_id", "entries", "id"), ("ideology_id", "ideologies", "id")],
+    )
+    db["entry_movements"].create(
+        {"entry_id": str, "movement_id": str},
+        pk=("entry_id", "movement_id"),
+        foreign_keys=[("entry_id", "entries", "id"), ("movement_id", "movements", "id")],
+    )
+    db["related"].create(
+        {"entry_id": str, "related_id": str},
+        pk=("entry_id", "related_id"),
+        foreign_keys=[("entry_id", "entries", "id"), ("related_id", "entries", "id")],
+    )
+    db["releases"].create(
+        {
+            "version": str,
+            "content_hash": str,
+            "scope": str,
+            "built_at": str,
+            "git_commit": str,
+            "entries": int,
+            "patterns": int,
+            "images": int,
+            "sources": int,
+        },
+        pk="content_hash",
+    )
+
+
+def _image_hashes(data: KnowledgeData, file: str) -> dict[str, Any]:
+    from matchers.hashing import hash_image
+
+    return dict(hash_image(data.root / file))
+
+
+def write_database(
+    data: KnowledgeData,
+    output: Path,
+    entries: list[Entry],
+    *,
+    hash_images: bool = True,
+    scope: str = "public",
+    commit: str | None = None,
+) -> dict[str, int]:
+    """Write `entries` (and the vocabularies) to a new SQLite file at `output`, atomically."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    entries = sorted(entries, key=lambda e: e.id)
+    ids = {e.id for e in entries}
+    db = sqlite_utils.Database(tmp)
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    _create_tables(db)
+    for name in ("ideologies", "kinds", "assessments"):
+        db[name].insert_all(item.model_dump() for item in data.vocab.get(name, []))
+    db["movements"].insert_all(m.model_dump(mode="json") for m in data.vocab.get("movements", []))
+    sources_of = {le.entry.id: data.rel(le.source.path) for le in data.entries}
+    pattern_rows, source_rows, example_rows, image_rows = [], [], [], []
+    entry_rows, ideology_rows, movement_rows, related_rows = [], [], [], []
+    for e in entries:
+        drawing = next((img.file for img in e.images if img.file), None)
+        entry_rows.append(
+            {
+                **e.model_dump(
+                    mode="json",
+                    include={
+                        "id",
+                        "title",
+                        "title_en",
+                        "kind",
+                        "assessment",
+                        "status",
+                        "visibility",
+                        "summary",
+                        "summary_en",
+                        "benign_uses",
+                        "benign_uses_en",
+                        "ideologies",
+                        "movements",
+                        "languages",
+                        "exceptions",
+                        "related",
+                        "added",
+                        "updated",
+                    },
+                ),  # fmt: skip
+                "context_requires_any": e.context.requires_any if e.context else None,
+                "context_window": e.context.window if e.context else None,
+                "pattern_texts": " | ".join(p.value for p in e.patterns),
+                "image": drawing,
+                "source_file": sources_of.get(e.id),
+            }
+        )
+        for p in e.patterns:
+            pattern_rows.append(
+                {
+                    "entry_id": e.id,
+                    "text": p.value,
+                    "is_emoji": int(p.emoji is not None),
+                    "match": p.match,
+                    "lang": p.lang,
+                    "note": p.note,
+                    "fuzzy": int(p.fuzzy),
+                }
+            )
+        for s in e.sources:
+            source_rows.append({"entry_id": e.id, **s.model_dump(mode="json")})
+        if e.examples:
+            for text in e.examples.match:
+                example_rows.append({"entry_id": e.id, "text": text, "expect": "match"})
+            for text in e.examples.no_match:
+                example_rows.append({"entry_id": e.id, "text": text, "expect": "no_match"})
+        for img in e.images:
+            row: dict[str, Any] = {"entry_id": e.id, **img.model_dump(mode="json")}
+            row["pdq_quality"] = None
+            if img.file and hash_images:
+                computed = _image_hashes(data, img.file)
+                for key in ("phash", "dhash", "pdq", "pdq_quality"):
+                    if row.get(key) is None:
+                        row[key] = computed.get(key)
+            image_rows.append(row)
+        ideology_rows += [{"entry_id": e.id, "ideology_id": i} for i in e.ideologies]
+        movement_rows += [{"entry_id": e.id, "movement_id": m} for m in e.movements]
+        related_rows += [{"entry_id": e.id, "related_id": r} for r in e.related if r in ids]
+    db["entries"].insert_all(entry_rows)
+    for table, rows in (
+        ("patterns", pattern_rows),
+        ("sources", source_rows),
+        ("examples", example_rows),
+        ("images", image_rows),
+        ("entry_ideologies", ideology_rows),
+        ("entry_movements", movement_rows),
+        ("related", related_rows),
+    ):
+        db[table].insert_all(rows)
+    for table, column in (
+        ("patterns", "entry_id"),
+        ("sources", "entry_id"),
+        ("examples", "entry_id"),
+        ("images", "entry_id"),
+        ("patterns", "text"),
+    ):
+        db[table].create_index([column])
+    db["entries"].enable_fts(FTS_COLUMNS, tokenize="unicode61 remove_diacritics 2")
+    counts = {
+        "entries": len(entry_rows),
+        "patterns": len(pattern_rows),
+        "images": len(image_rows),
+        "sources": len(source_rows),
+    }
+    db["releases"].insert(
+        {
+            "version": __version__,
+            "content_hash": content_hash(data, entries),
+            "scope": scope,
+            "built_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            "git_commit": commit,
+            **counts,
+        }
+    )
+    problems = list(db.conn.execute("PRAGMA foreign_key_check"))
+    db.conn.commit()
+    db.close()
+    if problems:
+        tmp.unlink(missing_ok=True)
+        raise RuntimeError(f"foreign key check failed: {problems[:5]}")
+    os.replace(tmp, output)
+    return counts
+
+
+def build_database(
+    data_dir: Path,
+    output: Path,
+    *,
+    restricted_output: Path | None = None,
+    check_examples: bool = True,
+) -> BuildResult:
+    """Validate `data_dir`, then write the public database and, if asked, the restricted one.
+
+    The public file holds only `visibility: public` entries. The restricted file holds the whole
+    knowledge base, restricted entries included, for authenticated analysts.
+    """
+    data, problems = validate_dir(data_dir, check_examples=check_examples)
+    if problems:
+        raise BuildError(problems)
+    commit = git_commit(data_dir)
+    public = [le.entry for le in data.entries if le.entry.visibility == "public"]
+    counts = write_database(data, output, public, scope="public", commit=commit)
+    result = BuildResult(output, content_hash(data, public), counts)
+    if restricted_output is not None:
+        everything = [le.entry for le in data.entries]
+        write_database(data, restricted_output, everything, scope="restricted", commit=commit)
+        result = BuildResult(
+            output,
+            result.content_hash,
+            counts,
+            restricted_output,
+            content_hash(data, everything),
+        )
+    return result
+
+
+def stored_hash(db_path: Path) -> str | None:
+    """The content hash a built database was made from, or None if it is not a build."""
+    if not db_path.is_file():
+        return None
+    try:
+        db = sqlite_utils.Database(db_path)
+        row = next(db.query("select content_hash from releases limit 1"), None)
+        db.close()
+    except Exception:  # any unreadable or foreign file counts as stale
+        return None
+    return row["content_hash"] if row else None

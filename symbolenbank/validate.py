@@ -1,0 +1,216 @@
+"""Every check of SPEC §3 beyond the schema: vocabularies, duplicates, examples, common words."""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+from .loading import KnowledgeData, LoadedEntry, Problem, load_data
+
+#: Zipf frequency (log10 of occurrences per billion words) from which a word counts as common:
+#: 4.0 is ten per million words, e.g. Dutch "zon" or English "storm".
+COMMON_WORD_ZIPF = 4.0
+
+
+def validate_dir(root: Path, *, check_examples: bool = True) -> tuple[KnowledgeData, list[Problem]]:
+    """Load `root` and run every check; problems sorted by file and line."""
+    data = load_data(root)
+    return data, validate(data, check_examples=check_examples)
+
+
+def validate(data: KnowledgeData, *, check_examples: bool = True) -> list[Problem]:
+    _check_ids(data)
+    _check_vocabulary(data)
+    _check_duplicate_patterns(data)
+    _check_common_words(data)
+    _check_images(data)
+    if check_examples and not data.problems:
+        # Examples run through the real matcher on a real build, so only on data that builds.
+        _check_examples(data)
+    return sorted(set(data.problems))
+
+
+def _check_ids(data: KnowledgeData) -> None:
+    seen: dict[str, LoadedEntry] = {}
+    for le in data.entries:
+        e, path = le.entry, le.source.path
+        if e.id != path.stem:
+            data.problem(path, le.line("id"), f"id `{e.id}` must equal the file name `{path.stem}`")
+        if e.id in seen:
+            other = data.rel(seen[e.id].source.path)
+            data.problem(path, le.line("id"), f"duplicate id `{e.id}` (also in {other})")
+        seen[e.id] = le
+
+
+def _check_vocabulary(data: KnowledgeData) -> None:
+    ideologies = data.vocab_ids("ideologies")
+    movements = data.vocab_ids("movements")
+    kinds = data.vocab_ids("kinds")
+    assessments = data.vocab_ids("assessments")
+    entry_ids = {le.entry.id for le in data.entries}
+    for le in data.entries:
+        e, path = le.entry, le.source.path
+        for i, ideology in enumerate(e.ideologies):
+            if ideology not in ideologies:
+                data.problem(
+                    path,
+                    le.line("ideologies", i),
+                    f"unknown ideology `{ideology}`; known: {', '.join(sorted(ideologies))}",
+                )
+        for i, movement in enumerate(e.movements):
+            if movement not in movements:
+                data.problem(
+                    path,
+                    le.line("movements", i),
+                    f"unknown movement `{movement}`: add it to data/vocab/movements.yaml",
+                )
+        if kinds and e.kind not in kinds:
+            data.problem(path, le.line("kind"), f"kind `{e.kind}` is not in data/vocab/kinds.yaml")
+        if assessments and e.assessment not in assessments:
+            data.problem(path, le.line("assessment"), f"assessment `{e.assessment}` is unknown")
+        for i, rel in enumerate(e.related):
+            if rel not in entry_ids:
+                data.problem(path, le.line("related", i), f"related entry `{rel}` does not exist")
+            elif rel == e.id:
+                data.problem(path, le.line("related", i), "an entry is not related to itself")
+    doc = data.vocab_sources.get("movements")
+    for i, m in enumerate(data.vocab.get("movements", [])):
+        for j, ideology in enumerate(m.ideologies):
+            if ideology not in ideologies and doc is not None:
+                data.problem(
+                    doc.path, doc.line_of((i, "ideologies", j)), f"unknown ideology `{ideology}`"
+                )
+    for name, doc in data.vocab_sources.items():
+        seen: set[str] = set()
+        for i, item in enumerate(data.vocab.get(name, [])):
+            if item.id in seen:
+                data.problem(doc.path, doc.line_of((i, "id")), f"duplicate {name} id `{item.id}`")
+            seen.add(item.id)
+
+
+def pattern_key(value: str, is_emoji: bool) -> tuple[bool, str]:
+    """What makes two patterns the same: case, spacing and punctuation aside."""
+    if is_emoji:
+        return True, value.replace("\ufe0f", "")
+    folded = "".join(ch if ch.isalnum() else " " for ch in value.casefold())
+    return False, " ".join(folded.split())
+
+
+def _check_duplicate_patterns(data: KnowledgeData) -> None:
+    owners: dict[tuple[bool, str], list[tuple[LoadedEntry, int]]] = defaultdict(list)
+    for le in data.entries:
+        for i, p in enumerate(le.entry.patterns):
+            owners[pattern_key(p.value, p.emoji is not None)].append((le, i))
+    for places in owners.values():
+        entries = {le.entry.id for le, _ in places}
+        for le, i in places:
+            p = le.entry.patterns[i]
+            others = sorted(entries - {le.entry.id})
+            path, line = le.source.path, le.line("patterns", i)
+            if others and not p.shared:
+                data.problem(
+                    path,
+                    line,
+                    f"pattern `{p.value}` is also in {', '.join(others)}; "
+                    "set `shared: true` on both if that is deliberate",
+                )
+            elif len(places) > len(entries) and sum(1 for o, _ in places if o is le) > 1:
+                data.problem(path, line, f"pattern `{p.value}` appears twice in this entry")
+
+
+@cache
+def _zipf(word: str, lang: str) -> float:
+    import wordfreq
+
+    if lang not in wordfreq.available_languages():
+        return 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(wordfreq.zipf_frequency(word, lang))
+
+
+def common_word_frequency(text: str, langs: list[str]) -> tuple[float, str]:
+    """The highest Zipf frequency of `text` in any of `langs`, with that language."""
+    words = "".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()
+    best = (0.0, "")
+    for lang in langs:
+        if lang == "und" or not words:
+            continue
+        # wordfreq rates a phrase about as common as its rarest word; a phrase of common words is
+        # itself rare, so estimate it as if its words were independent.
+        zipf = 9.0 + sum(_zipf(w, lang) - 9.0 for w in words)
+        best = max(best, (zipf, lang))
+    return best
+
+
+def _check_common_words(data: KnowledgeData) -> None:
+    for le in data.entries:
+        e = le.entry
+        if e.context is not None or e.exceptions or e.status == "retired":
+            continue
+        for i, p in enumerate(e.patterns):
+            if p.text is None or not any(ch.isalpha() for ch in p.text):
+                continue
+            langs = [p.lang] if p.lang else list(e.languages)
+            zipf, lang = common_word_frequency(p.text, langs)
+            if zipf >= COMMON_WORD_ZIPF:
+                data.problem(
+                    le.source.path,
+                    le.line("patterns", i),
+                    f"pattern `{p.text}` is a common word in `{lang}` (wordfreq Zipf {zipf:.1f}"
+                    f" >= {COMMON_WORD_ZIPF}); add a `context` rule or `exceptions` so ordinary"
+                    " text does not match",
+                )
+
+
+def _check_images(data: KnowledgeData) -> None:
+    for le in data.entries:
+        for i, img in enumerate(le.entry.images):
+            if img.file and not (data.root / img.file).is_file():
+                data.problem(
+                    le.source.path,
+                    le.line("images", i, "file"),
+                    f"image file `{img.file}` does not exist under {data.rel(data.root)}/",
+                )
+
+
+def _check_examples(data: KnowledgeData) -> None:
+    from matchers import TextMatcher
+
+    from .build import write_database
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "examples.db"
+        write_database(data, db, [le.entry for le in data.entries], hash_images=False)
+        matcher = TextMatcher.from_db(db)
+        for le in data.entries:
+            e = le.entry
+            if e.examples is None or e.status != "active":
+                continue
+            for i, text in enumerate(e.examples.match):
+                found = [m for m in matcher.scan(text, include_weak=True) if m.entry_id == e.id]
+                if not found:
+                    data.problem(
+                        le.source.path,
+                        le.line("examples", "match", i),
+                        f"example does not match entry `{e.id}`: {text!r}",
+                    )
+                elif all(m.weak for m in found):
+                    data.problem(
+                        le.source.path,
+                        le.line("examples", "match", i),
+                        f"example matches `{e.id}` only weakly (its context rule is not met): "
+                        f"{text!r}",
+                    )
+            for i, text in enumerate(e.examples.no_match):
+                found = [m for m in matcher.scan(text) if m.entry_id == e.id]
+                if found:
+                    spans = ", ".join(repr(m.matched) for m in found)
+                    data.problem(
+                        le.source.path,
+                        le.line("examples", "no_match", i),
+                        f"example must not match entry `{e.id}` but does ({spans}): {text!r}",
+                    )

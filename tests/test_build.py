@@ -1,0 +1,122 @@
+"""The build: tables, foreign keys, full-text search, content hash, restricted separation."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from symbolenbank.build import BuildError, build_database, stored_hash
+from symbolenbank.cli import cli
+from tests.conftest import DATA
+
+TABLES = {
+    "entries", "patterns", "sources", "examples", "images", "ideologies", "movements",
+    "releases", "kinds", "assessments", "entry_ideologies", "entry_movements", "related",
+}  # fmt: skip
+
+
+def test_tables_and_foreign_keys(db_path):
+    db = sqlite_utils.Database(db_path)
+    assert set(db.table_names()) >= TABLES
+    assert db["entries_fts"].exists()
+    fks = {(fk.column, fk.other_table) for fk in db["patterns"].foreign_keys}
+    assert ("entry_id", "entries") in fks
+    assert {(fk.column, fk.other_table) for fk in db["entry_ideologies"].foreign_keys} == {
+        ("entry_id", "entries"),
+        ("ideology_id", "ideologies"),
+    }
+    assert list(db.query("PRAGMA foreign_key_check")) == []
+    assert db["entries"].count >= 20
+    assert db["patterns"].count > db["entries"].count
+
+
+def test_full_text_search_finds_title_word(db_path):
+    db = sqlite_utils.Database(db_path)
+    title = next(db.query("select title from entries where title like '% %' limit 1"))["title"]
+    word = max(title.replace("(", " ").replace(")", " ").split(), key=len)
+    hits = [r["id"] for r in db["entries"].search(word)]
+    assert hits, f"no full-text hit for {word!r}"
+
+
+def test_release_row(db_path, built):
+    db = sqlite_utils.Database(db_path)
+    (release,) = list(db["releases"].rows)
+    assert release["content_hash"] == built.content_hash
+    assert release["scope"] == "public"
+    assert release["entries"] == db["entries"].count
+    assert stored_hash(db_path) == built.content_hash
+
+
+def test_same_data_same_hash(tmp_path, built):
+    again = build_database(DATA, tmp_path / "again.db", check_examples=False)
+    assert again.content_hash == built.content_hash
+
+
+def test_changed_data_changes_hash(mini_data, tmp_path):
+    first = build_database(mini_data, tmp_path / "a.db")
+    path = mini_data / "entries" / "sample-sieg-heil.yaml"
+    path.write_text(path.read_text().replace("Example source", "Another source"))
+    second = build_database(mini_data, tmp_path / "b.db")
+    assert first.content_hash != second.content_hash
+
+
+def test_restricted_entries_only_in_restricted_file(mini_data, tmp_path):
+    src = (mini_data / "entries" / "sample-sieg-heil.yaml").read_text()
+    secret = src.replace("id: sample-sieg-heil", "id: sample-secret").replace(
+        "status: active", "visibility: restricted\nstatus: active"
+    )
+    secret = secret.replace("  - text: sieg heil\n", "  - text: geheimcode zeven\n")
+    secret = secret.replace('"Sieg Heil kameraden!"', '"de geheimcode zeven is actief"').replace(
+        '"s1eg h.e.i.l"', '"GEHEIMCODE zeven"'
+    )
+    (mini_data / "entries" / "sample-secret.yaml").write_text(secret)
+    result = build_database(
+        mini_data, tmp_path / "public.db", restricted_output=tmp_path / "restricted.db"
+    )
+    public = tmp_path / "public.db"
+    raw = public.read_bytes()
+    assert b"sample-secret" not in raw and b"geheimcode" not in raw
+    restricted = sqlite_utils.Database(tmp_path / "restricted.db")
+    assert {r["id"] for r in restricted["entries"].rows} == {"sample-sieg-heil", "sample-secret"}
+    assert result.restricted_hash != result.content_hash
+
+
+def test_build_refuses_invalid_data_and_writes_nothing(mini_data, tmp_path):
+    path = mini_data / "entries" / "sample-sieg-heil.yaml"
+    path.write_text(path.read_text().replace("kind: slogan", "kind: banner"))
+    with pytest.raises(BuildError) as exc:
+        build_database(mini_data, tmp_path / "out.db")
+    assert "kind" in str(exc.value.problems[0])
+    assert not (tmp_path / "out.db").exists()
+
+
+def test_build_cli(mini_data, tmp_path):
+    out = tmp_path / "cli.db"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "build",
+            "--data",
+            str(mini_data),
+            "--output",
+            str(out),
+            "--restricted-output",
+            str(tmp_path / "r.db"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "content hash" in result.output
+    with sqlite3.connect(out) as conn:
+        assert conn.execute("select count(*) from entries").fetchone()[0] == 1
+
+
+def test_schema_file_is_current(tmp_path):
+    out = tmp_path / "schema.json"
+    result = CliRunner().invoke(cli, ["schema", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    shipped = Path(__file__).resolve().parent.parent / "schema" / "entry.schema.json"
+    assert shipped.read_text() == out.read_text(), "run `symbolenbank schema` and commit it"

@@ -1,0 +1,77 @@
+"""Publication in the real Datasette, in process: home, facets, full-text search, entry page."""
+
+from __future__ import annotations
+
+import pytest
+import sqlite_utils
+
+from symbolenbank.publish import make_datasette
+
+
+@pytest.fixture
+def ds(built):
+    return make_datasette(built.output)
+
+
+async def test_home(ds):
+    response = await ds.client.get("/")
+    assert response.status_code == 200
+    assert "Symbolenbank" in response.text
+    assert "Explain, don" in response.text
+
+
+async def test_entries_table_with_facets(ds):
+    response = await ds.client.get("/symbolenbank/entries.json?_facet=kind&_size=5")
+    assert response.status_code == 200
+    facets = response.json()["facet_results"]
+    for name in ("kind", "assessment", "ideologies", "languages"):
+        assert name in facets, facets.keys()
+    counts = {r["value"]: r["count"] for r in facets["assessment"]["results"]}
+    assert sum(counts.values()) == response.json()["filtered_table_rows_count"]
+
+
+async def test_array_facet_filter(ds, db_path):
+    response = await ds.client.get(
+        "/symbolenbank/entries.json?ideologies__arraycontains=right-wing-extremism&_shape=array"
+    )
+    rows = response.json()
+    db = sqlite_utils.Database(db_path)
+    expected = db.execute(
+        "select count(*) from entry_ideologies where ideology_id = 'right-wing-extremism'"
+    ).fetchone()[0]
+    assert len(rows) == min(expected, 50)
+
+
+async def test_full_text_search_by_title_word(ds, db_path):
+    db = sqlite_utils.Database(db_path)
+    entry = next(db.query("select id, title_en from entries where title_en like '%Sieg%'"), None)
+    if entry is None:
+        entry = next(db.query("select id, title_en from entries limit 1"))
+    word = max(entry["title_en"].replace("(", " ").replace(")", " ").split(), key=len)
+    response = await ds.client.get(f"/symbolenbank/entries.json?_search={word}&_shape=array")
+    assert response.status_code == 200
+    assert entry["id"] in {r["id"] for r in response.json()}
+
+
+async def test_entry_page(ds, db_path):
+    db = sqlite_utils.Database(db_path)
+    entry = next(db.query("select * from entries where related != '[]' limit 1"))
+    response = await ds.client.get(f"/symbolenbank/entries/{entry['id']}")
+    assert response.status_code == 200
+    html = response.text
+    assert entry["title"] in html or entry["title"].replace('"', "&#34;") in html
+    assert 'class="sb-patterns"' in html and 'class="sb-examples"' in html
+    source = next(db.query("select url from sources where entry_id = ?", [entry["id"]]))
+    assert f'href="{source["url"]}"' in html
+    related = next(db.query("select related_id from related where entry_id = ?", [entry["id"]]))
+    assert f'/symbolenbank/entries/{related["related_id"]}"' in html
+
+
+async def test_canned_queries(ds):
+    response = await ds.client.get("/symbolenbank/find_term.json?term=heil&_shape=array")
+    assert response.status_code == 200
+    assert any("heil" in (r["pattern_texts"] or "").lower() for r in response.json())
+    response = await ds.client.get("/symbolenbank/by_ideology.json?ideology=jihadism&_shape=array")
+    assert response.status_code == 200 and response.json()
+    response = await ds.client.get("/symbolenbank/recent.json?since=2000-01-01&_shape=array")
+    assert response.status_code == 200 and response.json()
