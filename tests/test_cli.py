@@ -1,0 +1,103 @@
+"""The command line: scan output contract, exit codes, no tracebacks on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from symbolenbank.cli import cli
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_scan_jsonl_one_object_per_line_in_order(runner, db_path):
+    posts = "gewoon een zin\nSieg Heil kameraden\n\nnog een zin zonder iets\n"
+    result = runner.invoke(cli, ["scan", "--db", str(db_path), "--format", "jsonl"], input=posts)
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["line"] for r in records] == [1, 2, 3, 4]
+    assert records[0]["matches"] == [] and records[2]["matches"] == []
+    hit = records[1]["matches"][0]
+    for key in ("entry_id", "start", "end", "matched", "pattern", "kind", "assessment"):
+        assert key in hit
+    assert "Sieg Heil kameraden"[hit["start"] : hit["end"]] == hit["matched"]
+
+
+def test_scan_text_format_from_file(runner, db_path, tmp_path):
+    path = tmp_path / "posts.txt"
+    path.write_text("niets\nz1eg h.e.i.l!\n", encoding="utf-8")
+    result = runner.invoke(cli, ["scan", "--db", str(db_path), str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2:")
+
+
+def test_scan_missing_database_is_an_error(runner, tmp_path):
+    result = runner.invoke(cli, ["scan", "--db", str(tmp_path / "nope.db")], input="x\n")
+    assert result.exit_code == 1
+    assert "no such database" in result.output
+
+
+def test_usage_error_exit_code(runner):
+    result = runner.invoke(cli, ["scan", "--format", "xml"])
+    assert result.exit_code == 2
+
+
+def test_hash_image_bad_file_exit_1_without_traceback(tmp_path):
+    bad = tmp_path / "not-an-image.jpg"
+    bad.write_text("this is text", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "symbolenbank", "hash-image", str(bad)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert str(bad) in proc.stderr
+
+
+def test_hash_image_prints_hashes(runner, tmp_path):
+    from PIL import Image, ImageDraw
+
+    path = tmp_path / "cross.png"
+    img = Image.new("RGB", (128, 128), "white")
+    ImageDraw.Draw(img).rectangle((54, 10, 74, 118), fill="black")
+    img.save(path)
+    result = runner.invoke(cli, ["hash-image", str(path)])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert len(record["phash"]) == 16 and len(record["dhash"]) == 16
+
+
+def test_scan_image_finds_a_drawing(runner, db_path):
+    import sqlite_utils
+
+    from tests.conftest import DATA
+
+    row = next(
+        sqlite_utils.Database(db_path).query(
+            "select entry_id, file from images where file is not null limit 1"
+        ),
+        None,
+    )
+    if row is None:
+        pytest.skip("no reference drawings in the data yet")
+    result = runner.invoke(cli, ["scan-image", "--db", str(db_path), str(DATA / row["file"])])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert row["entry_id"] in {m["entry_id"] for m in record["matches"]}
+
+
+def test_every_command_is_documented():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert command.help, f"`symbolenbank {name}` has no help text"
+        assert f"symbolenbank {name}" in readme, f"README does not mention `symbolenbank {name}`"
