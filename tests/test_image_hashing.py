@@ -1,0 +1,151 @@
+"""Hash values pinned against the reference implementations (imagehash, pdqhash)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import imagehash
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageOps
+
+from matchers.hashing import (
+    PDQ_MIN_QUALITY,
+    compute_hashes,
+    distance,
+    hash_image,
+    hex_to_bytes,
+    pdq_available,
+)
+
+needs_pdq = pytest.mark.skipif(not pdq_available(), reason="pdqhash not installed")
+
+
+def reference_drawing() -> Image.Image:
+    img = Image.new("RGB", (256, 256), "white")
+    d = ImageDraw.Draw(img)
+    d.ellipse((28, 28, 228, 228), outline="black", width=18)
+    d.polygon([(128, 48), (200, 200), (56, 200)], fill="black")
+    d.rectangle((112, 20, 144, 236), fill=(200, 30, 30))
+    return img
+
+
+def skimage_photo(name: str) -> Path:
+    skimage = pytest.importorskip("skimage", reason="scikit-image ships the test photos")
+    path = Path(skimage.__file__).parent / "data" / name
+    if not path.exists():
+        pytest.skip(f"scikit-image has no {name}")
+    return path
+
+
+DRAWING = {
+    "phash": "e696816997969a96",
+    "dhash": "0c0f694d5517170c",
+    "pdq": "586739b469e6e586a58746de979a9a597a196761a178186515a5e59efa151a61",
+    "pdq_quality": 100,
+}
+ASTRONAUT = {
+    "phash": "c2924c5532bddfc8",
+    "dhash": "cd8dd91d897293a7",
+    "pdq": "2d6b1af3a956c529e79ca3d2526fa834d4196c81cedd04de0a26b855fc99b724",
+    "pdq_quality": 100,
+}
+
+
+def test_pinned_drawing_hashes():
+    got = hash_image(reference_drawing())
+    assert got["phash"] == DRAWING["phash"]
+    assert got["dhash"] == DRAWING["dhash"]
+    if pdq_available():
+        assert got["pdq"] == DRAWING["pdq"]
+        assert got["pdq_quality"] == DRAWING["pdq_quality"]
+    else:
+        assert got["pdq"] is None and got["pdq_quality"] is None
+
+
+def test_pinned_photo_hashes_from_png_file():
+    path = skimage_photo("astronaut.png")
+    got = hash_image(path)
+    assert got["phash"] == ASTRONAUT["phash"]
+    assert got["dhash"] == ASTRONAUT["dhash"]
+    if pdq_available():
+        assert (got["pdq"], got["pdq_quality"]) == (ASTRONAUT["pdq"], ASTRONAUT["pdq_quality"])
+
+
+def test_pinned_values_are_the_reference_implementations():
+    img = reference_drawing()
+    assert str(imagehash.phash(img)) == DRAWING["phash"]
+    assert str(imagehash.dhash(img)) == DRAWING["dhash"]
+    if pdq_available():
+        import pdqhash
+
+        bits, quality = pdqhash.compute(np.asarray(img))
+        as_hex = f"{int(''.join(str(b) for b in bits), 2):064x}"
+        assert (as_hex, quality) == (DRAWING["pdq"], DRAWING["pdq_quality"])
+
+
+@needs_pdq
+def test_pdq_matches_python_threatexchange():
+    hasher = pytest.importorskip("threatexchange.signal_type.pdq.pdq_hasher")
+    path = skimage_photo("coffee.png")
+    got = hash_image(path)
+    assert (got["pdq"], got["pdq_quality"]) == hasher.pdq_from_file(path)
+
+
+def test_mirror_hashes_equal_hashing_the_mirrored_image():
+    img = reference_drawing()
+    h = compute_hashes(img, mirror=True)
+    m = compute_hashes(ImageOps.mirror(img))
+    assert h.phash_mirror == m.phash
+    assert h.dhash_mirror == m.dhash
+    if pdq_available():
+        # PDQ's mirrored hash comes from the same DCT and is approximate; scan() takes the
+        # nearer of the two, which is what has to be close.
+        assert min(distance(h.pdq, m.pdq), distance(h.pdq_mirror, m.pdq)) <= 31
+
+
+@needs_pdq
+def test_pdq_mirror_of_a_photo_is_close_to_hashing_the_mirrored_photo():
+    img = Image.open(skimage_photo("astronaut.png")).convert("RGB")
+    h = compute_hashes(img, mirror=True)
+    m = compute_hashes(ImageOps.mirror(img))
+    assert distance(h.pdq, m.pdq) > 100
+    assert distance(h.pdq_mirror, m.pdq) <= 20
+
+
+@needs_pdq
+def test_low_quality_pdq_is_discarded():
+    flat = Image.new("RGB", (64, 64), (120, 120, 120))
+    got = hash_image(flat)
+    assert got["pdq"] is None
+    assert got["pdq_quality"] is not None and got["pdq_quality"] < PDQ_MIN_QUALITY
+
+
+def test_hash_image_accepts_bytes_file_and_path(tmp_path):
+    img = reference_drawing()
+    path = tmp_path / "drawing.png"
+    img.save(path)
+    data = path.read_bytes()
+    by_path = hash_image(path)
+    assert hash_image(str(path)) == by_path
+    assert hash_image(data) == by_path
+    assert hash_image(io.BytesIO(data)) == by_path
+    assert by_path["phash"] == DRAWING["phash"]
+
+
+def test_transparent_drawing_is_flattened_onto_white():
+    rgb = reference_drawing()
+    rgba = rgb.convert("RGBA")
+    alpha = Image.eval(rgb.convert("L"), lambda v: 255 - v if v > 250 else 255)
+    rgba.putalpha(alpha.point(lambda v: 0 if v < 10 else 255))
+    assert hash_image(rgba)["phash"] == hash_image(rgb)["phash"]
+
+
+def test_hex_helpers():
+    assert hex_to_bytes("0X" + "ab" * 8, "phash") == bytes([0xAB] * 8)
+    with pytest.raises(ValueError, match="16 hex digits"):
+        hex_to_bytes("abc", "phash")
+    with pytest.raises(ValueError, match="not hexadecimal"):
+        hex_to_bytes("zz" * 8, "dhash")
+    assert distance("ff00", "0f00") == 4
