@@ -6,6 +6,8 @@ packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 [ -d /usr/share/doc/debian-edu-doc-nl ] || packages+=(debian-edu-doc-nl)
 [ -d /usr/share/doc/debian-edu-doc-en ] || packages+=(debian-edu-doc-en)
+[ -d /usr/share/man/nl ] || packages+=(manpages-nl)
+[ -d /usr/share/debian-reference ] || packages+=(debian-reference-en)
 [ -d /usr/share/fonts/truetype/noto ] || packages+=(fonts-noto-color-emoji)
 if [ ${#packages[@]} -eq 0 ]; then
   exit 0
