@@ -133,18 +133,36 @@ def serve(data: Path | None, db: Path | None, host: str, port: int) -> None:
     run(ds, host, port)
 
 
-def _load_text_matcher(db: Path | None) -> Any:
+def _db_or_default(db: Path | None) -> Path:
     import matchers
 
     try:
-        return matchers.TextMatcher.from_db(db or matchers.default_db_path())
+        path = db or matchers.default_db_path()
+        matchers.db.connect(path).close()
     except matchers.MatcherError as exc:
         raise click.ClickException(str(exc)) from exc
+    return Path(path)
 
 
-def _lines(stream: IO[str]) -> Iterator[str]:
-    for line in stream:
-        yield line.rstrip("\r\n")
+def _read_posts(
+    stream: IO[str], input_format: str, id_field: str, text_field: str
+) -> Iterator[tuple[Any, str]]:
+    """(id, text) per input line; the id is the line number for plain lines."""
+    for n, raw in enumerate(stream, start=1):
+        line = raw.rstrip("\r\n")
+        if input_format == "lines":
+            yield n, line
+            continue
+        if not line.strip():
+            yield None, ""
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"line {n}: not JSON ({exc.msg})") from exc
+        if not isinstance(record, dict) or not isinstance(record.get(text_field, ""), str):
+            raise click.ClickException(f"line {n}: expected an object with a string {text_field!r}")
+        yield record.get(id_field), record.get(text_field) or ""
 
 
 @cli.command()
@@ -152,33 +170,76 @@ def _lines(stream: IO[str]) -> Iterator[str]:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True
 )
+@click.option(
+    "--input-format",
+    type=click.Choice(["lines", "jsonl"]),
+    default="lines",
+    show_default=True,
+    help="One post per line, or one JSON object per line.",
+)
+@click.option("--id-field", default="id", show_default=True, help="JSONL input: the id field.")
+@click.option("--text-field", default="text", show_default=True, help="JSONL input: the text.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to scan with (default: all cores).",
+)
 @click.option("--weak", is_flag=True, help="Also report matches whose context rule is not met.")
+@click.option("-s", "--silent", is_flag=True, help="No progress or summary on stderr.")
 @click.argument(
     "file", type=click.File("r", encoding="utf-8", errors="surrogateescape"), default="-"
 )
-def scan(db: Path | None, fmt: str, weak: bool, file: IO[str]) -> None:
-    """Scan FILE (or standard input), one post per line."""
-    matcher = _load_text_matcher(db)
-    show_progress = sys.stderr.isatty()
-    started, posts, hits = time.monotonic(), 0, 0
-    for n, line in enumerate(_lines(file), start=1):
-        found = matcher.scan(line, include_weak=weak)
-        posts += 1
-        hits += len(found)
+def scan(
+    db: Path | None,
+    fmt: str,
+    input_format: str,
+    id_field: str,
+    text_field: str,
+    workers: int | None,
+    weak: bool,
+    silent: bool,
+    file: IO[str],
+) -> None:
+    """Scan FILE (or standard input), one post per line, in input order."""
+    from matchers.parallel import scan_stream
+
+    path = _db_or_default(db)
+    posts = _read_posts(file, input_format, id_field, text_field)
+    ids: list[Any] = []
+
+    def texts() -> Iterator[str]:
+        for post_id, text in posts:
+            ids.append(post_id)
+            yield text
+
+    show_progress = sys.stderr.isatty() and not silent
+    started, count, hits = time.monotonic(), 0, 0
+    for n, found in enumerate(scan_stream(texts(), path, workers=workers, include_weak=weak), 1):
+        post_id = ids[n - 1]
+        ids[n - 1] = None  # keep memory flat on long inputs
+        count, hits = n, hits + len(found)
         if fmt == "jsonl":
-            record = {"line": n, "matches": [m.to_dict() for m in found]}
+            record: dict[str, Any] = {"line": n}
+            if input_format == "jsonl":
+                record["id"] = post_id
+            record["matches"] = found
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
             for m in found:
-                flag = " (weak)" if m.weak else ""
+                flag = " (weak)" if m["weak"] else ""
+                label = n if input_format == "lines" else post_id
                 click.echo(
-                    f"{n}:{m.start}-{m.end}\t{m.entry_id}\t{m.assessment}{flag}\t{m.matched!r}"
+                    f"{label}:{m['start']}-{m['end']}\t{m['entry_id']}\t{m['assessment']}{flag}"
+                    f"\t{m['matched']!r}"
                 )
-        if show_progress and posts % 10000 == 0:
-            click.echo(f"\r{posts} posts ...", err=True, nl=False)
-    if show_progress:
-        rate = posts / max(time.monotonic() - started, 1e-9)
-        click.echo(f"\r{posts} posts, {hits} matches, {rate:.0f} posts/s", err=True)
+        if show_progress and n % 5000 == 0:
+            click.echo(f"\r{n:,} posts, {hits:,} matches ...", err=True, nl=False)
+    if not silent:
+        elapsed = max(time.monotonic() - started, 1e-9)
+        prefix = "\r" if show_progress else ""
+        summary = f"{count:,} posts, {hits:,} matches, {count / elapsed:,.0f} posts/s"
+        click.echo(prefix + summary, err=True)
 
 
 @cli.command("hash-image")
@@ -209,7 +270,7 @@ def scan_image(db: Path | None, images: tuple[Path, ...]) -> None:
     import matchers
 
     try:
-        matcher = matchers.ImageMatcher.from_db(db or matchers.default_db_path())
+        matcher = matchers.ImageMatcher.from_db(_db_or_default(db))
     except matchers.MatcherError as exc:
         raise click.ClickException(str(exc)) from exc
     failed = 0

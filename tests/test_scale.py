@@ -1,0 +1,148 @@
+"""Scanning at scale: parallel CLI output, JSONL ids, flat memory, Dask on a real cluster."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from symbolenbank.cli import cli
+
+WORDS = (
+    "de het een en van ik je dat die in is niet op te zijn met voor er maar om ook als dan bij "
+    "the a and of to is in it you that was for on are with as be at this have from or one had"
+).split()
+SIGNS = ["Sieg Heil", "s1eg h.e.i.l", "1488", "14/88", "omvolking", "#ZwarteZon", "baqiya"]
+
+
+def posts(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        words = rng.choices(WORDS, k=rng.randint(3, 40))
+        if rng.random() < 0.1:
+            words.insert(rng.randrange(len(words) + 1), rng.choice(SIGNS))
+        out.append(" ".join(words))
+    return out
+
+
+def run_scan(db_path, text: str, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["scan", "--db", str(db_path), "-s", *args], input=text)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_two_workers_give_identical_output(db_path):
+    text = "\n".join(posts(3000)) + "\n"
+    one = run_scan(db_path, text, "--format", "jsonl", "--workers", "1")
+    two = run_scan(db_path, text, "--format", "jsonl", "--workers", "2")
+    assert one == two
+    records = [json.loads(line) for line in one.splitlines()]
+    assert [r["line"] for r in records] == list(range(1, 3001))
+    assert sum(bool(r["matches"]) for r in records) > 100
+
+
+def test_jsonl_ids_are_carried_through(db_path):
+    lines = [json.dumps({"post_id": f"p{i}", "body": t}) for i, t in enumerate(posts(50))]
+    lines.append(json.dumps({"post_id": 99, "body": "Sieg Heil"}))
+    out = run_scan(
+        db_path,
+        "\n".join(lines) + "\n",
+        "--format",
+        "jsonl",
+        "--input-format",
+        "jsonl",
+        "--id-field",
+        "post_id",
+        "--text-field",
+        "body",
+    )
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in records] == [f"p{i}" for i in range(50)] + [99]
+    assert records[-1]["matches"]
+
+
+def test_bad_jsonl_line_is_a_clear_error(db_path):
+    result = CliRunner().invoke(
+        cli,
+        ["scan", "--db", str(db_path), "--input-format", "jsonl"],
+        input='{"text": "ok"}\nnot json\n',
+    )
+    assert result.exit_code == 1
+    assert "line 2: not JSON" in result.output
+
+
+PEAK_RSS = """
+import resource, sys
+from symbolenbank.cli import cli
+try:
+    cli(["scan", "--db", sys.argv[1], "--workers", "1", "-s", "--format", "jsonl"],
+        standalone_mode=False)
+finally:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def peak_rss_kb(db_path, n_lines: int) -> int:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PEAK_RSS, str(db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdin is not None
+    block = "\n".join(posts(1000)) + "\n"
+    for _ in range(n_lines // 1000):
+        proc.stdin.write(block)
+    proc.stdin.close()
+    err = proc.stderr.read() if proc.stderr else ""
+    assert proc.wait() == 0, err
+    return int(err.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_memory_stays_flat_on_large_input(db_path):
+    small = peak_rss_kb(db_path, 5_000)
+    large = peak_rss_kb(db_path, 100_000)
+    # Twenty times the input may not cost more than a little extra memory.
+    assert large < small * 1.25 + 20_000, (small, large)
+
+
+def test_dask_local_cluster_matches_scan_many(db_path):
+    dd = pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    import pandas as pd
+
+    import matchers
+    import matchers.dask as mdask
+
+    texts = posts(400, seed=11)
+    expected = [
+        [m.to_dict() for m in found]
+        for found in matchers.TextMatcher.from_db(db_path).scan_many(texts)
+    ]
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        frame = pd.DataFrame({"id": range(len(texts)), "text": texts})
+        ddf = dd.from_pandas(frame, npartitions=8)
+        got = mdask.scan_dataframe(ddf, "text", db_path).compute()
+        assert list(got["id"]) == list(range(len(texts)))
+        assert list(got["matches"]) == expected
+
+        import dask.bag as db
+
+        bag = db.from_sequence(texts, npartitions=6)
+        assert mdask.scan_bag(bag, db_path).compute() == expected
+
+        builds = client.run(lambda: __import__("matchers.dask").dask.BUILDS)
+        assert len(builds) == 2
+        assert all(count <= 1 for count in builds.values()), builds
