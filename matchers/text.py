@@ -1,0 +1,651 @@
+"""Find knowledge-base patterns in text, through the obfuscations of SPEC §4.
+
+    tm = TextMatcher.from_db("build/symbolenbank.db")
+    tm = TextMatcher.from_rules(entries, patterns)      # plain data, no database needed
+    tm.scan("S1eg h.e.i.l!")                            # -> [TextMatch(...)]
+    tm.scan(text, include_weak=True, fuzzy=True)
+    list(tm.scan_many(posts, workers=4))                # same as [tm.scan(p) for p in posts]
+
+`from_rules(entries: list[EntryRule], patterns: list[PatternRule])` is the constructor `from_db`
+uses; the validator can call it with rules built from YAML.
+
+How it works. Every pattern is canonicalised by `matchers.normalize` (case folding, NFKC,
+diacritics, homoglyphs, invisible characters, leetspeak, spaced and stretched letters,
+separators, emoji) into one Aho-Corasick key, framed by spaces according to its boundary mode
+(word/token `" k "`, prefix `" k"`, substring `"k"`), because the canonical text frames every
+token with single spaces; multi-word patterns get a second, run-together key (`#ZwarteZon`).
+A post is canonicalised the same way, the automaton runs once over it (over a whole batch of
+posts for `scan_many`), and each hit is checked for the pattern's own double letters, for the
+entry's exceptions and context rule, then mapped back to the original string. Scanning is
+linear in the text length and independent of the number of patterns; no regular expressions
+run on user text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import ahocorasick
+import numpy as np
+
+from . import normalize as nz
+from .errors import DatabaseError
+
+__all__ = ["EntryRule", "PatternRule", "TextMatch", "TextMatcher"]
+
+MODES = ("word", "prefix", "substring", "token")
+FUZZY_MIN_LETTERS = 6
+_BATCH = 1024
+
+
+@dataclass(frozen=True)
+class EntryRule:
+    """What the matcher needs to know about one entry."""
+
+    id: str
+    title: str = ""
+    title_en: str = ""
+    kind: str = ""
+    assessment: str = ""
+    status: str = "active"
+    context_requires_any: tuple[str, ...] = ()
+    context_window: int | None = None
+    exceptions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PatternRule:
+    """One pattern of an entry: `text` as written (emoji included) and its boundary mode."""
+
+    entry_id: str
+    text: str
+    match: str = "word"
+    fuzzy: bool = False
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """One occurrence of an entry's pattern; `text[start:end] == matched`."""
+
+    entry_id: str
+    start: int
+    end: int
+    matched: str
+    pattern: str
+    kind: str
+    assessment: str
+    title: str
+    title_en: str
+    mode: str
+    weak: bool = False
+    fuzzy: bool = False
+    reasons: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields of one match in `symbolenbank scan --format jsonl`."""
+        return {
+            "entry_id": self.entry_id,
+            "start": self.start,
+            "end": self.end,
+            "matched": self.matched,
+            "pattern": self.pattern,
+            "kind": self.kind,
+            "assessment": self.assessment,
+            "title": self.title,
+            "title_en": self.title_en,
+            "mode": self.mode,
+            "weak": self.weak,
+            "fuzzy": self.fuzzy,
+            "reasons": list(self.reasons),
+        }
+
+    def explain(self) -> str:
+        """One sentence for a moderator."""
+        how = "" if not self.reasons else f" after undoing {', '.join(self.reasons)}"
+        weak = " The entry's context rule is not met, so this is only a weak signal." * self.weak
+        return (
+            f"{self.matched!r} at {self.start}-{self.end} matches pattern {self.pattern!r} "
+            f"({self.mode} match{how}) of entry {self.entry_id!r} "
+            f"({self.title_en or self.title}; {self.kind}, assessed {self.assessment}).{weak}"
+        )
+
+
+# automaton item kinds
+_PAT, _EXC, _TERM = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class _PatItem:
+    kind: int
+    pattern: int  # index into self._patterns
+    entry: int  # index into self._entries
+    lead: int  # 1 if the key starts with a frame space
+    length: int  # canonical length of the matched content
+    runs: tuple[int, ...]  # required letter run per content character
+    need: tuple[tuple[int, int], ...]  # (offset, run) where a double letter is required
+    joined: bool  # the run-together key of a multi-word pattern
+    gaps: tuple[int, ...]  # offsets of word gaps in the content
+
+
+@dataclass(frozen=True)
+class _OtherItem:
+    kind: int
+    ref: int  # entry index (exceptions) or term index (context)
+    lead: int
+    length: int
+
+
+def _content(canon: nz.Canon) -> tuple[str, list[int]]:
+    k = canon.k
+    a = 1 if k.startswith(" ") else 0
+    b = len(k) - 1 if k.endswith(" ") and len(k) > 1 else len(k)
+    return k[a:b], canon.run[a:b]
+
+
+def _joined(content: str, runs: list[int]) -> tuple[str, list[int]]:
+    chars: list[str] = []
+    out_runs: list[int] = []
+    for c, r in zip(content, runs, strict=True):
+        if c == " ":
+            continue
+        if chars and c.isalpha() and chars[-1] == c:
+            out_runs[-1] += r
+            continue
+        chars.append(c)
+        out_runs.append(r)
+    return "".join(chars), out_runs
+
+
+class _ListView:
+    """Hit geometry of one post canonicalised by the reference path."""
+
+    __slots__ = ("c", "k", "base")
+
+    def __init__(self, c: nz.Canon):
+        self.c = c
+        self.k = c.k
+        self.base = 0
+
+    def ostart(self, i: int) -> int:
+        return self.c.start[i]
+
+    def oend(self, i: int) -> int:
+        return self.c.end[i]
+
+    def runs(self, a: int, b: int) -> list[int]:
+        return self.c.run[a:b]
+
+    def bits(self, a: int, b: int) -> int:
+        out = 0
+        for x in self.c.bits[a:b]:
+            out |= x
+        return out
+
+
+class _BatchView:
+    """Hit geometry of one post inside a canonicalised batch."""
+
+    __slots__ = ("b", "k", "base")
+
+    def __init__(self, b: nz.Batch, base: int):
+        self.b = b
+        self.k = b.k
+        self.base = base
+
+    def ostart(self, i: int) -> int:
+        return int(self.b.starts[i]) - self.base
+
+    def oend(self, i: int) -> int:
+        return int(self.b.ends[i]) - self.base
+
+    def runs(self, a: int, b: int) -> list[int]:
+        return self.b.run[a:b].tolist()
+
+    def bits(self, a: int, b: int) -> int:
+        return 0
+
+
+class TextMatcher:
+    """Aho-Corasick over canonical text; build with `from_db` or `from_rules`."""
+
+    def __init__(self, entries: Sequence[EntryRule], patterns: Sequence[PatternRule]):
+        self._rules = (tuple(entries), tuple(patterns))
+        self._build()
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_rules(
+        cls, entries: Iterable[EntryRule], patterns: Iterable[PatternRule]
+    ) -> TextMatcher:
+        """Build from plain rules; patterns of unknown or retired entries are ignored."""
+        return cls(list(entries), list(patterns))
+
+    @classmethod
+    def from_db(cls, path: str | os.PathLike[str]) -> TextMatcher:
+        """Build from the `entries` and `patterns` tables of a built database."""
+        from .db import connect
+
+        conn = connect(path)
+        try:
+            erows = conn.execute(
+                "select id, title, title_en, kind, assessment, status, context_requires_any,"
+                " context_window, exceptions from entries"
+            ).fetchall()
+            prows = conn.execute(
+                "select entry_id, text, match, fuzzy from patterns order by id"
+            ).fetchall()
+        except Exception as exc:  # sqlite3.Error, but also a half-built file
+            raise DatabaseError(f"{path}: cannot read entries/patterns ({exc})") from exc
+        finally:
+            conn.close()
+        entries = [
+            EntryRule(
+                id=r[0],
+                title=r[1] or "",
+                title_en=r[2] or "",
+                kind=r[3] or "",
+                assessment=r[4] or "",
+                status=r[5] or "active",
+                context_requires_any=tuple(_json_list(r[6])),
+                context_window=r[7],
+                exceptions=tuple(_json_list(r[8])),
+            )
+            for r in erows
+        ]
+        patterns = [
+            PatternRule(entry_id=r[0], text=r[1], match=r[2] or "word", fuzzy=bool(r[3]))
+            for r in prows
+            if r[1]
+        ]
+        return cls(entries, patterns)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"rules": self._rules}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._rules = state["rules"]
+        self._build()
+
+    def _build(self) -> None:
+        entries, patterns = self._rules
+        self._entries = [e for e in entries if e.status != "retired"]
+        eidx = {e.id: i for i, e in enumerate(self._entries)}
+        self._patterns = [p for p in patterns if p.entry_id in eidx]
+        # emoji of patterns get one private-use character each
+        codes: dict[str, str] = {}
+        for p in self._patterns:
+            for s, e, kind in nz.segment(p.text):
+                if kind == nz.U_EMOJI:
+                    key = nz.emoji_key(p.text[s:e])
+                    if key not in codes and len(codes) < 0xF8FF - 0xE100:
+                        codes[key] = chr(0xE100 + len(codes))
+        self._codes = codes
+        keys: dict[str, list[Any]] = {}
+        self._fuzzy_forms: list[tuple[str, _PatItem]] = []
+        self._fuzzy_flagged: list[tuple[str, _PatItem]] = []
+        for pi, p in enumerate(self._patterns):
+            if p.match not in MODES:
+                raise ValueError(f"pattern {p.text!r} of {p.entry_id}: unknown match {p.match!r}")
+            content, runs = _content(nz.canonicalize(p.text, codes))
+            if not content:
+                continue
+            ei = eidx[p.entry_id]
+            variants = [(content, runs, False)]
+            if " " in content and all(c == " " or c.isalnum() for c in content):
+                jc, jr = _joined(content, runs)
+                variants.append((jc, jr, True))
+            for c, r, joined in variants:
+                lead = 0 if p.match == "substring" else 1
+                trail = 1 if p.match in ("word", "token") else 0
+                key = " " * lead + c + " " * trail
+                item = _PatItem(
+                    _PAT,
+                    pi,
+                    ei,
+                    lead,
+                    len(c),
+                    tuple(r),
+                    tuple((j, x) for j, x in enumerate(r) if x > 1),
+                    joined,
+                    tuple(j for j, ch in enumerate(c) if ch == " "),
+                )
+                keys.setdefault(key, []).append(item)
+                letters = sum(x for ch, x in zip(c, r, strict=True) if ch.isalpha())
+                if " " not in c and letters >= FUZZY_MIN_LETTERS:
+                    self._fuzzy_forms.append((c, item))
+                    if p.fuzzy:
+                        self._fuzzy_flagged.append((c, item))
+        # exceptions (substring) and context terms (word)
+        self._terms: list[str] = []
+        self._entry_terms: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        term_ids: dict[str, int] = {}
+        for ei, e in enumerate(self._entries):
+            for phrase in e.exceptions:
+                c, _ = _content(nz.canonicalize(phrase, codes))
+                if c:
+                    keys.setdefault(c, []).append(_OtherItem(_EXC, ei, 0, len(c)))
+            dep_entries: list[int] = []
+            dep_terms: list[int] = []
+            for term in e.context_requires_any:
+                if term in eidx:
+                    dep_entries.append(eidx[term])
+                    continue
+                if any(x.id == term for x in entries):
+                    continue  # a retired entry never matches
+                c, _ = _content(nz.canonicalize(term, codes))
+                if not c:
+                    continue
+                if c not in term_ids:
+                    term_ids[c] = len(self._terms)
+                    self._terms.append(c)
+                    keys.setdefault(" " + c + " ", []).append(
+                        _OtherItem(_TERM, term_ids[c], 1, len(c))
+                    )
+                dep_terms.append(term_ids[c])
+            self._entry_terms.append((tuple(dep_entries), tuple(dep_terms)))
+        self._has_context = [bool(e.context_requires_any) for e in self._entries]
+        auto = ahocorasick.Automaton()
+        for key, items in keys.items():
+            auto.add_word(key, (len(key), tuple(items)))
+        if len(keys):
+            auto.make_automaton()
+        self._auto = auto
+        self._nkeys = len(keys)
+        self._fuzzy_index: dict[bool, tuple[dict[str, list[tuple[str, _PatItem]]], int, int]] = {}
+        self._fuzzy_cache: dict[bool, dict[str, tuple[tuple[str, _PatItem], ...]]] = {}
+
+    # -- scanning -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._patterns)
+
+    def scan(self, text: str, include_weak: bool = False, fuzzy: bool = False) -> list[TextMatch]:
+        """All matches in `text`, ordered by position. Raises TypeError for non-str input."""
+        if not isinstance(text, str):
+            raise TypeError(f"TextMatcher.scan() expects str, got {type(text).__name__}")
+        return self._scan_batch([text], include_weak, fuzzy)[0]
+
+    def scan_many(
+        self,
+        texts: Iterable[str],
+        workers: int | None = None,
+        include_weak: bool = False,
+        fuzzy: bool = False,
+    ) -> Iterator[list[TextMatch]]:
+        """Matches per text, in input order; `workers` > 1 scans batches in processes."""
+        chunks = _chunks(texts, _BATCH)
+        if workers is None or workers <= 1:
+            for chunk in chunks:
+                yield from self._scan_batch(chunk, include_weak, fuzzy)
+            return
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker, initargs=(self,)
+        ) as pool:
+            for result in pool.map(
+                _worker_scan, ((c, include_weak, fuzzy) for c in chunks), chunksize=1
+            ):
+                yield from result
+
+    def scan_reference(
+        self, text: str, include_weak: bool = False, fuzzy: bool = False
+    ) -> list[TextMatch]:
+        """`scan` through the exact per-character path only (for tests and debugging)."""
+        if not isinstance(text, str):
+            raise TypeError(f"TextMatcher.scan() expects str, got {type(text).__name__}")
+        canon = nz.canonicalize(text, self._codes)
+        view = _ListView(canon)
+        hits = list(self._auto.iter(canon.k)) if self._nkeys else []
+        fz = self._fuzzy_hits(canon.k, fuzzy) if self._fuzzy_wanted(fuzzy) else []
+        return self._resolve(text, view, hits, fz, include_weak)
+
+    def _scan_batch(
+        self, posts: list[str], include_weak: bool, fuzzy: bool
+    ) -> list[list[TextMatch]]:
+        for p in posts:
+            if not isinstance(p, str):
+                raise TypeError(f"TextMatcher.scan() expects str, got {type(p).__name__}")
+        out: list[list[TextMatch]] = [[] for _ in posts]
+        if not posts:
+            return out
+        joiner_ok = sum(p.count("\x00") for p in posts) == 0
+        if not joiner_ok:
+            clean = [p if "\x00" not in p else "" for p in posts]
+            batch = nz.canonicalize_batch(clean)
+            for i, p in enumerate(posts):
+                if "\x00" in p:
+                    batch.slow[i] = True
+        else:
+            batch = nz.canonicalize_batch(posts)
+        slow = batch.slow
+        per_post: dict[int, list[tuple[int, Any]]] = {}
+        if self._nkeys:
+            hits = list(self._auto.iter(batch.k))
+            if hits:
+                ends = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
+                owners = np.searchsorted(batch.post_kstart, ends, side="right") - 1
+                for h, o in zip(hits, owners.tolist(), strict=True):
+                    if not slow[o]:
+                        per_post.setdefault(o, []).append(h)
+        fz_post: dict[int, list[tuple[int, int, _PatItem]]] = {}
+        if self._fuzzy_wanted(fuzzy):
+            for cs, ce, item in self._fuzzy_hits(batch.k, fuzzy):
+                o = int(np.searchsorted(batch.post_kstart, cs, side="right") - 1)
+                if not slow[o]:
+                    fz_post.setdefault(o, []).append((cs, ce, item))
+        for o in set(per_post) | set(fz_post):
+            view = _BatchView(batch, int(batch.post_base[o]))
+            out[o] = self._resolve(
+                posts[o], view, per_post.get(o, []), fz_post.get(o, []), include_weak
+            )
+        for o in np.flatnonzero(slow).tolist():
+            out[o] = self.scan_reference(posts[o], include_weak, fuzzy)
+        return out
+
+    # -- fuzzy --------------------------------------------------------------------------------
+
+    def _fuzzy_wanted(self, fuzzy: bool) -> bool:
+        return bool(self._fuzzy_forms) if fuzzy else bool(self._fuzzy_flagged)
+
+    def _fuzzy_hits(self, k: str, fuzzy: bool) -> list[tuple[int, int, _PatItem]]:
+        """(content start, end, item) for tokens one edit away from an eligible pattern."""
+        from rapidfuzz.distance import OSA
+
+        index = self._fuzzy_index.get(fuzzy)
+        if index is None:
+            forms = self._fuzzy_forms if fuzzy else self._fuzzy_flagged
+            table: dict[str, list[tuple[str, _PatItem]]] = {}
+            for form, item in forms:
+                for d in {form} | {form[:i] + form[i + 1 :] for i in range(len(form))}:
+                    table.setdefault(d, []).append((form, item))
+            lo = min(len(f) for f, _ in forms) - 1
+            hi = max(len(f) for f, _ in forms) + 1
+            index = self._fuzzy_index[fuzzy] = (table, lo, hi)
+            self._fuzzy_cache[fuzzy] = {}
+        table, lo, hi = index
+        cache = self._fuzzy_cache[fuzzy]
+        if len(cache) > 500_000:
+            cache.clear()
+        found: list[tuple[int, int, _PatItem]] = []
+        for tok in set(k.split(" ")):
+            res = cache.get(tok)
+            if res is None:
+                res = ()
+                if lo <= len(tok) <= hi and not tok.isdigit():
+                    cands: dict[int, tuple[str, _PatItem]] = {}
+                    for d in {tok} | {tok[:i] + tok[i + 1 :] for i in range(len(tok))}:
+                        for form, item in table.get(d, ()):
+                            cands[id(item)] = (form, item)
+                    res = tuple(
+                        (form, item)
+                        for form, item in cands.values()
+                        if form != tok and OSA.distance(form, tok, score_cutoff=1) <= 1
+                    )
+                cache[tok] = res
+            if not res:
+                continue
+            needle = " " + tok + " "
+            pos = k.find(needle)
+            while pos >= 0:
+                for _form, item in res:
+                    found.append((pos + 1, pos + 1 + len(tok), item))
+                pos = k.find(needle, pos + len(needle) - 1)
+        return found
+
+    # -- rules --------------------------------------------------------------------------------
+
+    def _resolve(
+        self,
+        text: str,
+        view: _ListView | _BatchView,
+        hits: list[tuple[int, Any]],
+        fuzzy_hits: list[tuple[int, int, _PatItem]],
+        include_weak: bool,
+    ) -> list[TextMatch]:
+        cands: list[tuple[int, int, _PatItem, bool]] = []
+        exceptions: dict[int, list[tuple[int, int]]] = {}
+        terms: dict[int, list[tuple[int, int]]] = {}
+        for end, (klen, items) in hits:
+            ks = end - klen + 1
+            for it in items:
+                cs = ks + it.lead
+                ce = cs + it.length
+                if it.kind == _PAT:
+                    if it.need and any(view.runs(cs + j, cs + j + 1)[0] < r for j, r in it.need):
+                        continue
+                    cands.append((cs, ce, it, False))
+                elif it.kind == _EXC:
+                    exceptions.setdefault(it.ref, []).append((cs, ce))
+                else:
+                    terms.setdefault(it.ref, []).append((cs, ce))
+        if fuzzy_hits:
+            exact = {(c[2].entry, c[0]) for c in cands}
+            for cs, ce, it in fuzzy_hits:
+                if (it.entry, cs) not in exact:
+                    cands.append((cs, ce, it, True))
+        if not cands:
+            return []
+        if exceptions:
+            cands = [
+                c
+                for c in cands
+                if not any(xs <= c[0] and c[1] <= xe for xs, xe in exceptions.get(c[2].entry, ()))
+            ]
+        # one match per occurrence of an entry: the longest, exact before fuzzy
+        cands.sort(key=lambda c: (c[2].entry, c[3], c[0] - c[1], c[0], c[2].pattern))
+        kept: list[tuple[int, int, _PatItem, bool]] = []
+        taken: dict[int, list[tuple[int, int]]] = {}
+        for c in cands:
+            spans = taken.setdefault(c[2].entry, [])
+            if any(c[0] < e and s < c[1] for s, e in spans):
+                continue
+            spans.append((c[0], c[1]))
+            kept.append(c)
+        k = view.k
+        out: list[TextMatch] = []
+        for cs, ce, it, is_fuzzy in kept:
+            weak = False
+            if self._has_context[it.entry]:
+                weak = not self._context_met(it.entry, cs, ce, k, taken, terms)
+                if weak and not include_weak:
+                    continue
+            start = view.ostart(cs)
+            end = view.oend(ce - 1)
+            matched = text[start:end]
+            bits = nz.slice_reasons(matched) | view.bits(cs, ce)
+            if any(a > b for a, b in zip(view.runs(cs, ce), it.runs, strict=False)):
+                bits |= nz.STRETCHED
+            if it.joined:
+                bits |= nz.RUN_TOGETHER
+            elif it.gaps and any(
+                text[view.ostart(cs + j) : view.oend(cs + j)] != " " for j in it.gaps
+            ):
+                bits |= nz.SEPARATORS
+            if is_fuzzy:
+                bits |= nz.FUZZY
+            p = self._patterns[it.pattern]
+            e = self._entries[it.entry]
+            out.append(
+                TextMatch(
+                    entry_id=e.id,
+                    start=start,
+                    end=end,
+                    matched=matched,
+                    pattern=p.text,
+                    kind=e.kind,
+                    assessment=e.assessment,
+                    title=e.title,
+                    title_en=e.title_en,
+                    mode=p.match,
+                    weak=weak,
+                    fuzzy=is_fuzzy,
+                    reasons=tuple(name for bit, name in nz.REASONS if bits & bit),
+                )
+            )
+        out.sort(key=lambda m: (m.start, m.end, m.entry_id))
+        return out
+
+    def _context_met(
+        self,
+        entry: int,
+        cs: int,
+        ce: int,
+        k: str,
+        taken: dict[int, list[tuple[int, int]]],
+        terms: dict[int, list[tuple[int, int]]],
+    ) -> bool:
+        dep_entries, dep_terms = self._entry_terms[entry]
+        window = self._entries[entry].context_window
+        spans: list[tuple[int, int]] = []
+        for d in dep_entries:
+            spans.extend(taken.get(d, ()))
+        for t in dep_terms:
+            spans.extend(terms.get(t, ()))
+        for s, e in spans:
+            if window is None:
+                return True
+            gap = k.count(" ", e, cs) if e <= cs else k.count(" ", ce, s) if s >= ce else 0
+            if gap - 1 <= window:
+                return True
+        return False
+
+
+def _json_list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _chunks(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for t in texts:
+        chunk.append(t)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_WORKER: TextMatcher | None = None
+
+
+def _init_worker(matcher: TextMatcher) -> None:
+    global _WORKER
+    _WORKER = matcher
+
+
+def _worker_scan(args: tuple[list[str], bool, bool]) -> list[list[TextMatch]]:
+    chunk, include_weak, fuzzy = args
+    assert _WORKER is not None
+    return _WORKER._scan_batch(chunk, include_weak, fuzzy)
