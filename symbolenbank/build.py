@@ -202,6 +202,7 @@ def write_database(
     hash_images: bool = True,
     scope: str = "public",
     commit: str | None = None,
+    check_foreign_keys: bool = True,
 ) -> dict[str, int]:
     """Write `entries` (and the vocabularies) to a new SQLite file at `output`, atomically."""
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -210,7 +211,6 @@ def write_database(
     entries = sorted(entries, key=lambda e: e.id)
     ids = {e.id for e in entries}
     db = sqlite_utils.Database(tmp)
-    db.conn.execute("PRAGMA foreign_keys = ON")
     _create_tables(db)
     for name in ("ideologies", "kinds", "assessments"):
         db[name].insert_all(item.model_dump() for item in data.vocab.get(name, []))
@@ -319,7 +319,7 @@ def write_database(
             **counts,
         }
     )
-    problems = list(db.conn.execute("PRAGMA foreign_key_check"))
+    problems = list(db.conn.execute("PRAGMA foreign_key_check")) if check_foreign_keys else []
     db.conn.commit()
     db.close()
     if problems:

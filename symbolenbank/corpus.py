@@ -2,7 +2,8 @@
 
 Debian ships documentation under free licences: the Debian Edu manuals in Dutch and English
 (`debian-edu-doc-nl`, `debian-edu-doc-en`, GPL-2+), the Debian Reference (`debian-reference-en`,
-GPL-2+) and the Dutch manual pages (`manpages-nl`, GPL-2+). They are used to measure how often patterns fire on ordinary text.
+GPL-2+) and the Dutch manual pages (`manpages-nl`, GPL-2+). They are used to measure how often
+patterns fire on ordinary text.
 """
 
 from __future__ import annotations
