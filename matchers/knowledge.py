@@ -54,8 +54,15 @@ class KnowledgeBase:
 
 
 def load(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
-    """Load the text and image matchers of `path` (default: see `default_db_path`)."""
+    """Load the text and image matchers of `path` (default: see `default_db_path`).
+
+    `path` may also be a release bundle: its `symbolenbank.json` or the folder holding it.
+    """
     db_path = Path(path) if path is not None else default_db_path()
+    if db_path.suffix == ".json" or db_path.is_dir():
+        from .bundle import load_bundle
+
+        return load_bundle(db_path)
     conn = connect(db_path)
     try:
         row = conn.execute("select * from releases limit 1").fetchone()
