@@ -33,8 +33,10 @@ give the same matches.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -393,96 +395,63 @@ def canonicalize(text: str, emoji_codes: dict[str, str] | None = None) -> Canon:
 
 
 def _join_spaced(text: str, items: list[list], tokens: list[list[int]]) -> None:
-    """Merge runs of one-character tokens separated by the same short separator (in place)."""
-    if len(tokens) < 2:
-        return
-    out: list[list[int]] = []
-    i = 0
+    """Merge runs of one-character tokens apart by one separator character (in place).
+
+    Two neighbouring one-character tokens are linked when exactly one separator (not a line
+    break) stands between them; a link is dropped when the link before it used a different
+    separator character. A chain of links joins into one token when it has three or more
+    characters, or two letters."""
     nt = len(tokens)
-
-    def single(t: list[int]) -> bool:
-        return t[1] - t[0] == 1 and items[t[0]][1] != EXCL
-
-    while i < nt:
-        t = tokens[i]
-        if not single(t):
-            out.append(t)
-            i += 1
-            continue
-        sep = None
-        j = i
-        while j + 1 < nt and single(tokens[j + 1]):
-            a, b = tokens[j][1], tokens[j + 1][0]
-            if any(items[x][1] != SEP for x in range(a, b)):
-                break
-            gap = text[items[a - 1][3] : items[b][2]]
-            if len(gap) > 3 or "\n" in gap or "\r" in gap:
-                break
-            if sep is None:
-                sep = gap
-            elif gap != sep:
-                break
+    if nt < 2:
+        return
+    single = [t[1] - t[0] == 1 and items[t[0]][1] != EXCL for t in tokens]
+    link = [False] * nt  # link[j]: token j is linked to token j + 1
+    gapc = [""] * nt
+    for j in range(nt - 1):
+        a, b = tokens[j][1], tokens[j + 1][0]
+        if single[j] and single[j + 1] and b - a == 1 and items[a][1] == SEP:
+            g = text[items[a][2]] if items[a][3] > items[a][2] else " "
+            if g not in "\n\r":
+                link[j] = True
+                gapc[j] = g
+    kept = [link[j] and not (j > 0 and link[j - 1] and gapc[j - 1] != gapc[j]) for j in range(nt)]
+    out: list[list[int]] = []
+    drop: set[int] = set()
+    j = 0
+    while j < nt:
+        if not kept[j]:
+            out.append(tokens[j])
             j += 1
-        count = j - i + 1
-        all_letters = all(items[tokens[x][0]][1] == LETTER for x in range(i, j + 1))
-        if count >= 3 or (count == 2 and all_letters):
-            first, last = tokens[i][0], tokens[j][0]
-            for x in range(first, last + 1):
-                it = items[x]
-                if it[1] == SEP:
-                    it[1] = DEL
-                else:
-                    it[4] |= SPACED
-            out.append([first, last + 1])
-            i = j + 1
+            continue
+        m = j
+        while m < nt and kept[m]:
+            m += 1
+        # tokens j..m form the chain
+        letters = all(items[tokens[x][0]][1] == LETTER for x in range(j, m + 1))
+        if m - j + 1 >= 3 or letters:
+            for x in range(j, m + 1):
+                items[tokens[x][0]][4] |= SPACED
+            for x in range(j, m):
+                drop.add(tokens[x][1])
+            out.append([tokens[j][0], tokens[m][1]])
         else:
-            out.append(t)
-            i += 1
-    tokens[:] = out
-    # drop the separators of joined runs; token indices shift, so recompute them
-    keep = [it for it in items if it[1] != DEL]
-    if len(keep) != len(items):
-        ids = {id(it): n for n, it in enumerate(keep)}
-        new_tokens = []
-        for a, b in tokens:
-            members = [ids[id(items[x])] for x in range(a, b) if id(items[x]) in ids]
-            new_tokens.append([members[0], members[-1] + 1])
-        items[:] = keep
-        tokens[:] = new_tokens
+            out.extend(tokens[j : m + 1])
+        j = m + 1
+    if not drop:
+        return
+    remap = []
+    keep = []
+    for x, it in enumerate(items):
+        remap.append(len(keep))
+        if x not in drop:
+            keep.append(it)
+    remap.append(len(keep))
+    items[:] = keep
+    tokens[:] = [[remap[a], remap[b]] for a, b in out]
 
 
 def _unleet(items: list[list], a: int, b: int) -> None:
-    # '!' at either end is punctuation
-    while a < b and items[a][1] == EXCL:
-        items[a][1] = SEP
-        a += 1
-    while b > a and items[b - 1][1] == EXCL:
-        items[b - 1][1] = SEP
-        b -= 1
-    if a >= b:
-        return
-    # a run of four or more '!' inside splits the token
-    i = a
-    while i < b:
-        if items[i][1] == EXCL:
-            j = i
-            while j < b and items[j][1] == EXCL:
-                j += 1
-            if j - i >= 4:
-                for x in range(i, j):
-                    items[x][1] = SEP
-                _unleet(items, a, i)
-                _unleet(items, j, b)
-                return
-            i = j
-        else:
-            i += 1
-    if not any(items[x][1] == LETTER for x in range(a, b)):
-        for x in range(a, b):
-            if items[x][1] in (SYM, EXCL):
-                items[x][1] = SEP
-                items[x][0] = " "
-        return
+    # a run of two or more digits at either end of a token is a number
     lo, hi = a, b
     j = a
     while j < b and items[j][1] == DIGIT:
@@ -490,11 +459,23 @@ def _unleet(items: list[list], a: int, b: int) -> None:
     if j - a >= 2:
         lo = j
     j = b
-    while j > lo and items[j - 1][1] == DIGIT:
+    while j > a and items[j - 1][1] == DIGIT:
         j -= 1
     if b - j >= 2:
-        hi = j
-    for x in range(lo, hi):
+        hi = max(j, lo)
+    # '!' at either end of a token is punctuation
+    while a < b and items[a][1] == EXCL:
+        items[a][1] = SEP
+        a += 1
+    while b > a and items[b - 1][1] == EXCL:
+        items[b - 1][1] = SEP
+        b -= 1
+    if a >= b or not any(items[x][1] == LETTER for x in range(a, b)):
+        for x in range(a, b):
+            if items[x][1] in (SYM, EXCL):
+                items[x][1] = SEP
+        return
+    for x in range(max(lo, a), min(hi, b)):
         it = items[x]
         if it[1] in (DIGIT, SYM, EXCL):
             to = LEET_MAP.get(it[0])
@@ -529,135 +510,224 @@ def slice_reasons(sl: str) -> int:
 # ---------------------------------------------------------------------------------------------
 # Batch fast path
 
-_TABLE_N = 0x3000
+_TABLE_N = 0x20000
+_MAPPED_N = 0x3000  # below this, characters are mapped by `char_info`
+EMOJI, EMOD = 10, 11  # fast-path classes: a single-code-point emoji, a modifier after one
 
 
 @lru_cache(maxsize=1)
 def _tables() -> tuple[np.ndarray, np.ndarray]:
     """Per code point below _TABLE_N: (class, canonical code point) for the fast path."""
-    cps, _ = _emoji_tables()
+    cps, textual = _emoji_tables()
     cls = np.zeros(_TABLE_N + 1, dtype=np.uint8)
     canon = np.zeros(_TABLE_N + 1, dtype=np.uint32)
-    for cp in range(_TABLE_N):
+    for cp in range(_MAPPED_N):
         ch = chr(cp)
         if ch in cps or ch in "#*" or ch == "\x00":
-            continue  # emoji-capable, keycap bases and the batch joiner: reference path
+            continue
         mapped, _bits = char_info(ch)
         if len(mapped) != 1:
             continue
         c, k = mapped[0]
         cls[cp] = k
         canon[cp] = ord(c)
-    cls[ord("#")] = SEP
-    cls[ord("*")] = SEP
+    for ch in cps:
+        cp = ord(ch)
+        if cp < _TABLE_N and ch not in textual and not _is_regional(ch):
+            cls[cp] = EMOJI
+            canon[cp] = 32
+    for ch in _VS | _SKIN:
+        cls[ord(ch)] = EMOD
+        canon[ord(ch)] = 32
+    cls[ord("#")] = cls[ord("*")] = SEP
     canon[ord("#")] = canon[ord("*")] = 32
     cls[0] = JOIN
     canon[0] = 1
     return cls, canon
 
 
+def fast_classes(slow_chars: Iterable[str] = ()) -> np.ndarray:
+    """The fast-path class table with `slow_chars` (e.g. the emoji of patterns) sent to SLOW."""
+    cls = _tables()[0].copy()
+    for ch in slow_chars:
+        if ord(ch) < _TABLE_N:
+            cls[ord(ch)] = SLOW
+    return cls
+
+
 @dataclass
 class Batch:
-    """Canonical text of many posts at once (fast posts only are valid)."""
+    """Canonical text of many posts at once (only posts not marked `slow` are valid)."""
 
     k: str
     starts: np.ndarray  # canonical index -> index in the joined original
     ends: np.ndarray
     run: np.ndarray
+    bits: np.ndarray  # LEET / SPACED per canonical character
     post_base: np.ndarray  # index of each post's first character in the joined original
     post_kstart: np.ndarray  # canonical index of the frame space of each post
     slow: np.ndarray  # bool per post: use `canonicalize` instead
 
 
-def _shift_prev(a: np.ndarray) -> np.ndarray:
+def _prev(a: np.ndarray, fill: Any = False) -> np.ndarray:
     out = np.empty_like(a)
-    out[0] = False
-    out[1:] = a[:-1]
+    if len(a):
+        out[0] = fill
+        out[1:] = a[:-1]
     return out
 
 
-def _shift_next(a: np.ndarray, k: int = 1) -> np.ndarray:
-    out = np.zeros_like(a)
+def _next(a: np.ndarray, k: int = 1, fill: Any = False) -> np.ndarray:
+    out = np.full_like(a, fill)
     if k < len(a):
         out[: len(a) - k] = a[k:]
     return out
 
 
-def canonicalize_batch(posts: list[str]) -> Batch:
-    """Canonicalise many posts at once; posts marked `slow` must go through `canonicalize`."""
+_LEET_TABLE = np.zeros(128, dtype=np.uint32)
+for _k, _v in LEET_MAP.items():
+    _LEET_TABLE[ord(_k)] = ord(_v)
+
+
+def _per_token(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Sum of `values` over each token, tokens given by their start indices."""
+    if not len(starts):
+        return np.zeros(0, dtype=np.int64)
+    return np.add.reduceat(values.astype(np.int64), starts)
+
+
+def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) -> Batch:
+    """Canonicalise many posts at once; posts marked `slow` must go through `canonicalize`.
+
+    The posts must not contain NUL (the batch joiner); the caller routes those elsewhere."""
     table_cls, table_canon = _tables()
+    if cls_table is None:
+        cls_table = table_cls
     big = "\x00".join([" " + p + " " for p in posts])
     if big.isascii():
-        cps = np.frombuffer(big.encode("ascii"), dtype=np.uint8)
-        cls = table_cls[cps]
-        canon = table_canon[cps]
+        raw = np.frombuffer(big.encode("ascii"), dtype=np.uint8)
+        cls = cls_table[raw]
+        canon = table_canon[raw]
     else:
         raw = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         idx = np.minimum(raw, _TABLE_N)
-        cls = table_cls[idx]
+        cls = cls_table[idx]
         canon = table_canon[idx]
     lens = np.fromiter((len(p) + 2 for p in posts), dtype=np.int64, count=len(posts))
     ends_in_big = np.cumsum(lens + 1) - 1  # index of the joiner after each post
-    post_base = ends_in_big - lens + 1  # first character of the post text (after the frame)
-    n = len(cls)
+    post_base = ends_in_big - lens + 1
 
-    letter = cls == LETTER
-    digit = cls == DIGIT
-    sym = cls == SYM
-    excl = cls == EXCL
-    t1 = letter | digit | sym
+    # 1. emoji modifiers vanish after an emoji; elsewhere they need the reference path
+    emoji = cls == EMOJI
+    emod = cls == EMOD
     bad = cls == SLOW
-    # leetspeak would change something
-    near_letter = _shift_prev(letter) | _shift_next(letter)
-    bad |= (digit | sym) & near_letter
-    t_next = _shift_next(t1)
-    x_next = _shift_next(excl)
-    bad |= (
-        excl
-        & _shift_prev(t1)
-        & (
-            t_next
-            | (x_next & _shift_next(t1, 2))
-            | (x_next & _shift_next(excl, 2) & _shift_next(t1, 3))
-        )
-    )
-    # apostrophes between letters vanish
-    apos_del = (cls == APOS) & _shift_prev(letter) & _shift_next(letter)
-    keep1 = ~apos_del
-    kidx1 = np.flatnonzero(keep1)
-    c1 = canon[kidx1]
+    if emod.any():
+        # a modifier run after an emoji: propagate "after emoji" through the run
+        after = _prev(emoji)
+        run_start = emod & ~_prev(emod)
+        bad |= run_start & ~after
+    letter = cls == LETTER
+    # 2. apostrophes between letters vanish
+    drop1 = ((cls == APOS) & _prev(letter) & _next(letter)) | emod
+    kidx1 = np.flatnonzero(~drop1)
     k1 = cls[kidx1]
+    c1 = canon[kidx1]
+    r1 = raw[kidx1]
+    k1[k1 == EMOJI] = SEP
     l1 = k1 == LETTER
     d1 = k1 == DIGIT
-    tx = l1 | d1 | (k1 == SYM) | (k1 == EXCL)
-    t1b = l1 | d1 | (k1 == SYM)
-    single = t1b & ~_shift_prev(tx) & ~_shift_next(tx)
-    spaced = single & (_shift_next(single, 2) | _shift_next(single, 3) | _shift_next(single, 4))
-    # decimal marks survive only between digits
-    dec_keep = (k1 == DEC) & _shift_prev(d1) & _shift_next(d1)
-    is_space = (k1 == SEP) | (k1 == APOS) | (k1 == SYM) | (k1 == EXCL) | ((k1 == DEC) & ~dec_keep)
-    c1 = np.where(is_space, np.uint32(32), c1)
-    prev_c = np.empty_like(c1)
-    prev_c[0] = 0
-    prev_c[1:] = c1[:-1]
-    drop = (is_space & _shift_prev(is_space)) | (l1 & (c1 == prev_c))
-    kidx2 = np.flatnonzero(~drop)
-    k_arr = c1[kidx2]
-    starts = kidx1[kidx2]
-    nxt = np.empty_like(kidx2)
-    nxt[:-1] = kidx2[1:]
-    nxt[-1] = len(kidx1)
-    ends = kidx1[nxt - 1] + 1
-    run = np.where(l1[kidx2], nxt - kidx2, 1)
-    # posts with a slow character or trigger
+    # 3. decimal marks survive only between digits
+    dec = k1 == DEC
+    dec_keep = dec & _prev(d1) & _next(d1)
+    k1[dec & ~dec_keep] = SEP
+    k1[k1 == APOS] = SEP
+    # 4. spaced letters: one-character tokens apart by one separator character
+    tok = l1 | d1 | (k1 == SYM) | (k1 == EXCL)
+    single = tok & (k1 != EXCL) & ~_prev(tok) & ~_next(tok)
+    gap_ok = (k1 == SEP) & (r1 != 10) & (r1 != 13)
+    link = single & _next(gap_ok) & _next(single, 2)
+    spaced_bits = np.zeros(len(k1), dtype=np.uint8)
+    drop2 = np.zeros(len(k1), dtype=bool)
+    if link.any():
+        gapc = _next(r1, 1, 0)
+        prev_link = _prev(_prev(link))
+        prev_gapc = _prev(_prev(gapc, 0), 0)
+        link &= ~(prev_link & (prev_gapc != gapc))
+        lpos = np.flatnonzero(link)
+        # chains of links two apart
+        chain_start = np.ones(len(lpos), dtype=bool)
+        chain_start[1:] = np.diff(lpos) != 2
+        cid = np.cumsum(chain_start) - 1
+        nlinks = np.bincount(cid)
+        nonletter = ~l1[lpos] | ~l1[lpos + 2]
+        has_nonletter = np.bincount(cid, weights=nonletter) > 0
+        ok = (nlinks >= 2) | ~has_nonletter
+        lpos = lpos[ok[cid]]
+        drop2[lpos + 1] = True
+        spaced_bits[lpos] = SPACED
+        spaced_bits[lpos + 2] = SPACED
+    kidx2 = np.flatnonzero(~drop2)
+    k2 = k1[kidx2]
+    c2 = c1[kidx2]
+    b2 = spaced_bits[kidx2]
+    tok = tok[kidx2]
+    kidx = kidx1[kidx2]
+    # 5. leetspeak inside tokens with a letter
+    sym = (k2 == SYM) | (k2 == EXCL)
+    if (sym.any() or (d1.any() and l1.any())) and tok.any():
+        tstart = tok & ~_prev(tok)
+        tend = tok & ~_next(tok)
+        starts_t = np.flatnonzero(tstart)
+        ends_t = np.flatnonzero(tend)
+        tid = np.cumsum(tstart) - 1
+        l2 = k2 == LETTER
+        d2 = k2 == DIGIT
+        letters_t = _per_token(l2 & tok, starts_t)
+        # cumulative counts give "how many X before i within its token"
+        excl = (k2 == EXCL) & tok
+        nx = tok & ~excl
+        cnx = np.cumsum(nx)
+        base_nx = cnx[starts_t] - nx[starts_t]
+        tot_nx = cnx[ends_t] - base_nx
+        nd = tok & ~d2
+        cnd = np.cumsum(nd)
+        base_nd = cnd[starts_t] - nd[starts_t]
+        tot_nd = cnd[ends_t] - base_nd
+        t = np.where(tok, tid, 0)
+        before_nx = cnx - base_nx[t]
+        strip = excl & ((before_nx == 0) | (before_nx == tot_nx[t]))
+        before_nd = cnd - base_nd[t]
+        lead_d = d2 & tok & (before_nd == 0)
+        trail_d = d2 & tok & (before_nd == tot_nd[t])
+        lead_len = np.bincount(tid[lead_d], minlength=len(starts_t))
+        trail_len = np.bincount(tid[trail_d], minlength=len(starts_t))
+        edge_num = (lead_d & (lead_len[t] >= 2)) | (trail_d & (trail_len[t] >= 2))
+        has_letter = tok & (letters_t[t] > 0)
+        small = c2 < 128
+        leet_to = np.where(small, _LEET_TABLE[np.where(small, c2, 0)], 0)
+        conv = has_letter & ~strip & ~edge_num & (leet_to != 0) & (d2 | sym)
+        c2 = np.where(conv, leet_to, c2)
+        k2 = np.where(conv, LETTER, k2).astype(np.uint8)
+        b2 = b2 | np.where(conv, LEET, 0).astype(np.uint8)
+    # 6-7. separators collapse, letters squeeze
+    l2 = k2 == LETTER
+    is_space = (k2 == SEP) | (k2 == SYM) | (k2 == EXCL)
+    c2 = np.where(is_space, np.uint32(32), c2)
+    b2 = np.where(is_space, np.uint8(0), b2)
+    drop = (is_space & _prev(is_space)) | (l2 & (c2 == _prev(c2, 0)))
+    kidx3 = np.flatnonzero(~drop)
+    k_arr = c2[kidx3]
+    starts = kidx[kidx3]
+    nxt = np.empty_like(kidx3)
+    nxt[:-1] = kidx3[1:]
+    nxt[-1] = len(kidx)
+    ends = kidx[nxt - 1] + 1
+    run = np.where(l2[kidx3], nxt - kidx3, 1)
+    bits = np.bitwise_or.reduceat(b2, kidx3) if len(kidx3) else b2[:0]
     slow = np.zeros(len(posts), dtype=bool)
     flagged = np.flatnonzero(bad)
     if len(flagged):
         slow[np.searchsorted(ends_in_big, flagged)] = True
-    flagged = kidx1[np.flatnonzero(spaced)]
-    if len(flagged):
-        slow[np.searchsorted(ends_in_big, flagged)] = True
-    # the joiner itself is class JOIN, not SLOW; a joiner inside a post is caught by the caller
     if k_arr.size and int(k_arr.max()) < 128:
         ks = k_arr.astype(np.uint8).tobytes().decode("ascii")
     else:
@@ -666,5 +736,4 @@ def canonicalize_batch(posts: list[str]) -> Batch:
     post_kstart = np.empty(len(posts), dtype=np.int64)
     post_kstart[0] = 0
     post_kstart[1:] = joiners + 1
-    del n
-    return Batch(ks, starts, ends, run, post_base, post_kstart, slow)
+    return Batch(ks, starts, ends, run, bits, post_base, post_kstart, slow)

@@ -207,7 +207,7 @@ class _BatchView:
         return self.b.run[a:b].tolist()
 
     def bits(self, a: int, b: int) -> int:
-        return 0
+        return int(np.bitwise_or.reduce(self.b.bits[a:b])) if b > a else 0
 
 
 class TextMatcher:
@@ -286,6 +286,7 @@ class TextMatcher:
                     if key not in codes and len(codes) < 0xF8FF - 0xE100:
                         codes[key] = chr(0xE100 + len(codes))
         self._codes = codes
+        self._cls_table = nz.fast_classes(ch for key in codes for ch in key)
         keys: dict[str, list[Any]] = {}
         self._fuzzy_forms: list[tuple[str, _PatItem]] = []
         self._fuzzy_flagged: list[tuple[str, _PatItem]] = []
@@ -413,15 +414,14 @@ class TextMatcher:
         out: list[list[TextMatch]] = [[] for _ in posts]
         if not posts:
             return out
-        joiner_ok = sum(p.count("\x00") for p in posts) == 0
-        if not joiner_ok:
+        if any("\x00" in p for p in posts):
             clean = [p if "\x00" not in p else "" for p in posts]
-            batch = nz.canonicalize_batch(clean)
+            batch = nz.canonicalize_batch(clean, self._cls_table)
             for i, p in enumerate(posts):
                 if "\x00" in p:
                     batch.slow[i] = True
         else:
-            batch = nz.canonicalize_batch(posts)
+            batch = nz.canonicalize_batch(posts, self._cls_table)
         slow = batch.slow
         per_post: dict[int, list[tuple[int, Any]]] = {}
         if self._nkeys:
