@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,37 @@ from datasette.app import Datasette
 from .paths import data_dir, datasette_dir
 
 RESTRICTED_NAME = "symbolenbank-restricted"
+TOKEN_VAR = "SYMBOLENBANK_TOKEN"
+"""Environment variable holding the token of the actor ``analyst``; ``SYMBOLENBANK_TOKEN_<NAME>``
+holds the token of the actor ``<name>`` (lower case)."""
+MIN_TOKEN_LENGTH = 16
+
+
+def token_config(environ: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """datasette-auth-tokens entries for the token variables set in the environment.
+
+    The metadata only names the variables (``{"$env": ...}``), so no token is ever shown by
+    ``/-/metadata.json``; the plugin reads the value on each request.
+    """
+    environ = os.environ if environ is None else environ
+    tokens = []
+    for var in sorted(environ):
+        if var == TOKEN_VAR:
+            actor = "analyst"
+        elif var.startswith(TOKEN_VAR + "_") and re.fullmatch(r"[A-Z0-9_]+", var):
+            actor = var[len(TOKEN_VAR) + 1 :].lower()
+        else:
+            continue
+        value = environ[var]
+        if not value:
+            continue
+        if len(value) < MIN_TOKEN_LENGTH or re.search(r"\s", value):
+            raise ValueError(
+                f"${var}: a token must be at least {MIN_TOKEN_LENGTH} characters without spaces;"
+                " make one with `python -c 'import secrets; print(secrets.token_hex(32))'`"
+            )
+        tokens.append({"token": {"$env": var}, "actor": {"id": actor}})
+    return tokens
 
 
 def load_metadata(folder: Path | None = None) -> dict[str, Any]:
@@ -28,7 +62,12 @@ def make_datasette(
     data: Path | None = None,
     settings: dict[str, Any] | None = None,
 ) -> Datasette:
-    """A Datasette on `db` (and the restricted database, if given) in immutable mode."""
+    """A Datasette on `db` (and the restricted database, if given) in immutable mode.
+
+    Actors authenticate with ``Authorization: Bearer <token>`` (datasette-auth-tokens), the
+    tokens coming from the environment (:func:`token_config`); only they can reach the
+    restricted database (``allow`` in metadata.yml). Raises ValueError for a weak token.
+    """
     folder = datasette_dir()
     immutables = [str(db)]
     if restricted_db is not None and restricted_db.is_file():
@@ -39,9 +78,11 @@ def make_datasette(
     static = [("assets", str(folder / "static"))]
     if images.is_dir():
         static.append(("images", str(images)))
+    metadata = load_metadata(folder)
+    metadata.setdefault("plugins", {})["datasette-auth-tokens"] = {"tokens": token_config()}
     return Datasette(
         immutables=immutables,
-        metadata=load_metadata(folder),
+        metadata=metadata,
         template_dir=str(folder / "templates"),
         plugins_dir=str(folder / "plugins"),
         static_mounts=static,

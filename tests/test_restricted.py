@@ -1,0 +1,203 @@
+"""Restricted access: only actors with a token from the environment reach the restricted db."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import DATA, SAMPLE_ENTRY
+
+from symbolenbank.publish import RESTRICTED_NAME, make_datasette, token_config
+
+TOKEN = "alice-0123456789abcdef0123456789abcdef"
+RESTRICTED_ENTRY = (
+    SAMPLE_ENTRY.replace("id: sample-sieg-heil", "id: sample-restricted-code")
+    .replace("Sieg Heil (testitem)", "Qorvex (testitem)")
+    .replace("Sieg Heil (test item)", "Qorvex (test item)")
+    .replace("kind: slogan", "kind: codeword")
+    .replace("- text: sieg heil", "- text: qorvex")
+    .replace("exceptions: [sieg heilig]", "exceptions: [qorvexia]")
+    .replace('"Sieg Heil kameraden!"', '"meet at qorvex tonight"')
+    .replace('"s1eg h.e.i.l"', '"Q0RVEX is go"')
+    .replace('"Een heilige zege voor het team"', '"the quorum vexed us"')
+    .replace("status: active", "status: active\nvisibility: restricted")
+)
+
+
+@pytest.fixture(scope="module")
+def restricted_build(tmp_path_factory: pytest.TempPathFactory):
+    """The shipped vocabularies, one public and one restricted entry, built."""
+    from symbolenbank.build import build_database
+
+    root = tmp_path_factory.mktemp("restricted")
+    data = root / "data"
+    shutil.copytree(DATA / "vocab", data / "vocab")
+    (data / "entries").mkdir(parents=True)
+    (data / "images").mkdir()
+    (data / "entries" / "sample-sieg-heil.yaml").write_text(SAMPLE_ENTRY, encoding="utf-8")
+    (data / "entries" / "sample-restricted-code.yaml").write_text(RESTRICTED_ENTRY, "utf-8")
+    out = root / "build"
+    result = build_database(
+        data, out / "symbolenbank.db", restricted_output=out / f"{RESTRICTED_NAME}.db"
+    )
+    return result
+
+
+@pytest.fixture
+def ds(restricted_build, monkeypatch):
+    monkeypatch.setenv("SYMBOLENBANK_TOKEN_ALICE", TOKEN)
+    return make_datasette(restricted_build.output, restricted_build.restricted_output)
+
+
+ANONYMOUS: dict[str, str] = {}
+AUTHENTICATED = {"Authorization": f"Bearer {TOKEN}"}
+WRONG_TOKEN = {"Authorization": "Bearer not-the-token-0123456789abcdef"}
+NOT_BEARER = {"Authorization": TOKEN}
+
+RESTRICTED_PATHS = [
+    f"/{RESTRICTED_NAME}",
+    f"/{RESTRICTED_NAME}.json",
+    f"/{RESTRICTED_NAME}/entries",
+    f"/{RESTRICTED_NAME}/entries.json",
+    f"/{RESTRICTED_NAME}/entries?_search=qorvex",
+    f"/{RESTRICTED_NAME}/entries/sample-restricted-code",
+    f"/{RESTRICTED_NAME}/entries/sample-restricted-code.json",
+    f"/{RESTRICTED_NAME}/patterns",
+    f"/{RESTRICTED_NAME}/find_term?term=qorvex",
+    f"/{RESTRICTED_NAME}/find_term.json?term=qorvex",
+    f"/{RESTRICTED_NAME}/recent.json?since=2000-01-01",
+    f"/{RESTRICTED_NAME}.json?sql=select+id+from+entries",
+    f"/{RESTRICTED_NAME}?sql=select+id+from+entries",
+    f"/{RESTRICTED_NAME}.db",
+]
+
+
+def test_public_database_holds_no_restricted_entry(restricted_build):
+    public = sqlite3.connect(restricted_build.output)
+    ids = {r[0] for r in public.execute("select id from entries")}
+    assert ids == {"sample-sieg-heil"}
+    assert not public.execute("select 1 from entries where visibility != 'public'").fetchall()
+    for table in ("patterns", "examples", "sources", "images"):
+        assert not public.execute(
+            f"select 1 from {table} where entry_id = 'sample-restricted-code'"
+        ).fetchall()
+    assert "qorvex" not in Path(restricted_build.output).read_bytes().decode("latin-1").lower()
+    restricted = sqlite3.connect(restricted_build.restricted_output)
+    ids = {r[0] for r in restricted.execute("select id from entries")}
+    assert ids == {"sample-sieg-heil", "sample-restricted-code"}
+
+
+@pytest.mark.parametrize("path", RESTRICTED_PATHS)
+@pytest.mark.parametrize(
+    "headers", [ANONYMOUS, WRONG_TOKEN, NOT_BEARER], ids=["anonymous", "wrong", "not-bearer"]
+)
+async def test_restricted_database_forbidden(ds, path, headers):
+    response = await ds.client.get(path, headers=headers)
+    assert response.status_code == 403, (path, response.status_code)
+    assert "qorvex" not in response.text.lower()
+
+
+@pytest.mark.parametrize("path", RESTRICTED_PATHS)
+async def test_restricted_database_for_authenticated_actor(ds, path):
+    response = await ds.client.get(path, headers=AUTHENTICATED)
+    assert response.status_code == 200, (path, response.status_code)
+    if any(part in path for part in ("/entries", "find_term", "recent", "sql=")):
+        assert "sample-restricted-code" in response.text
+
+
+@pytest.mark.parametrize(
+    "headers", [ANONYMOUS, WRONG_TOKEN, AUTHENTICATED], ids=["anonymous", "wrong", "authenticated"]
+)
+async def test_public_database_open_to_everyone(ds, headers):
+    for path in ("/", "/symbolenbank", "/symbolenbank/entries/sample-sieg-heil", "/about"):
+        response = await ds.client.get(path, headers=headers)
+        assert response.status_code == 200, path
+
+
+async def test_home_lists_restricted_database_only_when_authenticated(ds):
+    anonymous = await ds.client.get("/")
+    assert RESTRICTED_NAME not in anonymous.text
+    authenticated = await ds.client.get("/", headers=AUTHENTICATED)
+    assert f'href="/{RESTRICTED_NAME}"' in authenticated.text
+    actor = await ds.client.get("/-/actor.json", headers=AUTHENTICATED)
+    assert actor.json() == {"actor": {"id": "alice"}}
+    actor = await ds.client.get("/-/actor.json", headers=WRONG_TOKEN)
+    assert actor.json() == {"actor": None}
+
+
+async def test_tokens_never_shown(ds):
+    for path in ("/-/metadata.json", "/-/plugins.json", "/-/settings.json", "/-/config.json"):
+        response = await ds.client.get(path, headers=AUTHENTICATED)
+        assert TOKEN not in response.text, path
+    metadata = (await ds.client.get("/-/metadata.json")).json()
+    tokens = metadata["plugins"]["datasette-auth-tokens"]["tokens"]
+    assert tokens == [{"token": {"$env": "SYMBOLENBANK_TOKEN_ALICE"}, "actor": {"id": "alice"}}]
+
+
+@pytest.mark.parametrize(
+    "headers,expected",
+    [(ANONYMOUS, set()), (WRONG_TOKEN, set()), (AUTHENTICATED, {"sample-restricted-code"})],
+    ids=["anonymous", "wrong", "authenticated"],
+)
+async def test_scan_sees_restricted_entries_only_when_authenticated(ds, headers, expected):
+    text = "Sieg Heil, meet at qorvex tonight"
+    response = await ds.client.post("/-/scan.json", json={"text": text}, headers=headers)
+    assert response.status_code == 200
+    found = {m["entry_id"] for m in response.json()["matches"]}
+    assert found == {"sample-sieg-heil"} | expected
+    database = response.json()["database"]
+    assert database == (RESTRICTED_NAME if expected else "symbolenbank")
+
+
+@pytest.mark.parametrize("headers", [ANONYMOUS, WRONG_TOKEN], ids=["anonymous", "wrong"])
+async def test_scan_against_restricted_database_forbidden(ds, headers):
+    response = await ds.client.post(
+        "/-/scan.json", json={"text": "qorvex", "database": RESTRICTED_NAME}, headers=headers
+    )
+    assert response.status_code == 403
+    assert "qorvex" not in response.json()["error"].lower().replace(RESTRICTED_NAME, "")
+
+
+async def test_authenticated_actor_may_choose_public_database(ds):
+    response = await ds.client.post(
+        "/-/scan.json", json={"text": "qorvex", "database": "symbolenbank"}, headers=AUTHENTICATED
+    )
+    assert response.status_code == 200 and response.json()["matches"] == []
+
+
+async def test_scan_page_offers_restricted_database_only_when_authenticated(ds):
+    anonymous = await ds.client.get("/-/scan")
+    assert RESTRICTED_NAME not in anonymous.text
+    authenticated = await ds.client.get("/-/scan", headers=AUTHENTICATED)
+    assert f'<option value="{RESTRICTED_NAME}" selected>' in authenticated.text
+
+
+def test_token_config_from_environment():
+    env = {
+        "SYMBOLENBANK_TOKEN": "x" * 16,
+        "SYMBOLENBANK_TOKEN_BOB_2": "y" * 40,
+        "SYMBOLENBANK_TOKEN_EMPTY": "",
+        "OTHER": "z" * 20,
+    }
+    assert token_config(env) == [
+        {"token": {"$env": "SYMBOLENBANK_TOKEN"}, "actor": {"id": "analyst"}},
+        {"token": {"$env": "SYMBOLENBANK_TOKEN_BOB_2"}, "actor": {"id": "bob_2"}},
+    ]
+    assert token_config({}) == []
+
+
+@pytest.mark.parametrize("value", ["short", "has a space in the token 123456"])
+def test_weak_token_refused(value):
+    with pytest.raises(ValueError, match="SYMBOLENBANK_TOKEN_X: a token must be"):
+        token_config({"SYMBOLENBANK_TOKEN_X": value})
+
+
+async def test_without_tokens_nobody_reaches_restricted(restricted_build, monkeypatch):
+    for var in [v for v in __import__("os").environ if v.startswith("SYMBOLENBANK_TOKEN")]:
+        monkeypatch.delenv(var)
+    ds = make_datasette(restricted_build.output, restricted_build.restricted_output)
+    for headers in (ANONYMOUS, AUTHENTICATED):
+        response = await ds.client.get(f"/{RESTRICTED_NAME}/entries", headers=headers)
+        assert response.status_code == 403
