@@ -413,14 +413,14 @@ def confederatievlag(p: Pen):
 
 @drawing("vinland-vlag")
 def vinland_vlag(p: Pen):
-    # Purple field (hatching), green Nordic cross edged in black (cross left white here).
+    # Green field (hatching), black Nordic cross edged in white.
     p.hatch(FX1, FY1, FX2, FY2, step=12, width=3)
     p.frame(FX1, FY1, FX2, FY2, 6)
     cx, cy = 196, 256
-    p.rect(FX1, cy - 50, FX2, cy + 50)
-    p.rect(cx - 50, FY1, cx + 50, FY2)
-    p.rect(FX1, cy - 30, FX2, cy + 30, fill=WHITE)
-    p.rect(cx - 30, FY1, cx + 30, FY2, fill=WHITE)
+    p.rect(FX1, cy - 44, FX2, cy + 44, fill=WHITE)
+    p.rect(cx - 44, FY1, cx + 44, FY2, fill=WHITE)
+    p.rect(FX1, cy - 28, FX2, cy + 28)
+    p.rect(cx - 28, FY1, cx + 28, FY2)
     p.frame(FX1, FY1, FX2, FY2, 6)
 
 
