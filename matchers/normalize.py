@@ -397,24 +397,36 @@ def canonicalize(text: str, emoji_codes: dict[str, str] | None = None) -> Canon:
 def _join_spaced(text: str, items: list[list], tokens: list[list[int]]) -> None:
     """Merge runs of one-character tokens apart by one separator character (in place).
 
-    Two neighbouring one-character tokens are linked when exactly one separator (not a line
-    break) stands between them; a link is dropped when the link before it used a different
-    separator character. A chain of links joins into one token when it has three or more
-    characters, or two letters."""
+    Two neighbouring one-character tokens are linked when exactly one separator character
+    (not a line break) stands between them; a link is kept when it stands alone or uses the
+    same separator as a neighbouring link (`h.e.i.l h.i.t.l.e.r` splits at the space). A chain
+    of links joins into one token when it has three or more characters, or two letters."""
     nt = len(tokens)
     if nt < 2:
         return
-    single = [t[1] - t[0] == 1 and items[t[0]][1] != EXCL for t in tokens]
+    single = [sum(items[x][1] != EXCL for x in range(t[0], t[1])) == 1 for t in tokens]
     link = [False] * nt  # link[j]: token j is linked to token j + 1
     gapc = [""] * nt
     for j in range(nt - 1):
         a, b = tokens[j][1], tokens[j + 1][0]
         if single[j] and single[j + 1] and b - a == 1 and items[a][1] == SEP:
+            # '!' inside the run (`h.e.i.l!`) stays with its letter for _unleet
             g = text[items[a][2]] if items[a][3] > items[a][2] else " "
             if g not in "\n\r":
                 link[j] = True
                 gapc[j] = g
-    kept = [link[j] and not (j > 0 and link[j - 1] and gapc[j - 1] != gapc[j]) for j in range(nt)]
+    kept = []
+    for j in range(nt):
+        before = j > 0 and link[j - 1]
+        after = j + 1 < nt and link[j + 1]
+        kept.append(
+            link[j]
+            and (
+                (not before and not after)
+                or (before and gapc[j - 1] == gapc[j])
+                or (after and gapc[j + 1] == gapc[j])
+            )
+        )
     out: list[list[int]] = []
     drop: set[int] = set()
     j = 0
@@ -451,18 +463,22 @@ def _join_spaced(text: str, items: list[list], tokens: list[list[int]]) -> None:
 
 
 def _unleet(items: list[list], a: int, b: int) -> None:
-    # a run of two or more digits at either end of a token is a number
+    # a run of two or more digits at either end of a token is a number (`14words`), when
+    # all the token's digits are in such runs (`r3m1gr4t13` is leetspeak throughout)
     lo, hi = a, b
     j = a
     while j < b and items[j][1] == DIGIT:
         j += 1
-    if j - a >= 2:
-        lo = j
+    lead = j - a
     j = b
     while j > a and items[j - 1][1] == DIGIT:
         j -= 1
-    if b - j >= 2:
-        hi = max(j, lo)
+    trail = b - j
+    digits = sum(1 for x in range(a, b) if items[x][1] == DIGIT)
+    lead = lead if lead >= 2 else 0
+    trail = trail if trail >= 2 else 0
+    if lead + trail == digits:
+        lo, hi = a + lead, max(b - trail, a + lead)
     # '!' at either end of a token is punctuation
     while a < b and items[a][1] == EXCL:
         items[a][1] = SEP
@@ -494,12 +510,17 @@ def slice_reasons(sl: str) -> int:
         prev_alpha = ch.isalpha()
     if sl.isascii():
         return bits
+    cps = _emoji_tables()[0]
+    prev = ""
     for ch in sl:
         if ch.isascii():
+            prev = ch
             continue
         if ch in _VS or ch in _SKIN:
-            bits |= EMOJI_VARIANT
+            bits |= EMOJI_VARIANT if prev in cps or prev in _SKIN else INVISIBLE
+            prev = ch
             continue
+        prev = ch
         if ch == KEYCAP_MARK:
             bits |= KEYCAP
             continue
@@ -644,15 +665,32 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
     # 4. spaced letters: one-character tokens apart by one separator character
     tok = l1 | d1 | (k1 == SYM) | (k1 == EXCL)
     single = tok & (k1 != EXCL) & ~_prev(tok) & ~_next(tok)
+    ex1 = k1 == EXCL
+    if ex1.any():
+        # a one-character token with '!' attached (`l!`) is joined by the reference path
+        lone = tok & ~ex1 & (_prev(ex1) | ~_prev(tok)) & (_next(ex1) | ~_next(tok))
+        lone &= _prev(ex1) | _next(ex1)
+        if lone.any():
+            # only if the whole token has one non-'!' character: walk the '!' runs
+            ts = tok & ~_prev(tok)
+            tid1 = np.cumsum(ts) - 1
+            nonex = np.bincount(tid1[tok & ~ex1], minlength=int(ts.sum()))
+            hit = lone & (nonex[np.where(tok, tid1, 0)] == 1)
+            if hit.any():
+                bad[kidx1[np.flatnonzero(hit)]] = True
     gap_ok = (k1 == SEP) & (r1 != 10) & (r1 != 13)
     link = single & _next(gap_ok) & _next(single, 2)
     spaced_bits = np.zeros(len(k1), dtype=np.uint8)
     drop2 = np.zeros(len(k1), dtype=bool)
     if link.any():
         gapc = _next(r1, 1, 0)
-        prev_link = _prev(_prev(link))
-        prev_gapc = _prev(_prev(gapc, 0), 0)
-        link &= ~(prev_link & (prev_gapc != gapc))
+        before = _prev(_prev(link))
+        after = _next(link, 2)
+        link &= (
+            (~before & ~after)
+            | (before & (_prev(_prev(gapc, 0), 0) == gapc))
+            | (after & (_next(gapc, 2, 0) == gapc))
+        )
         lpos = np.flatnonzero(link)
         # chains of links two apart
         chain_start = np.ones(len(lpos), dtype=bool)
@@ -701,7 +739,10 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
         trail_d = d2 & tok & (before_nd == tot_nd[t])
         lead_len = np.bincount(tid[lead_d], minlength=len(starts_t))
         trail_len = np.bincount(tid[trail_d], minlength=len(starts_t))
-        edge_num = (lead_d & (lead_len[t] >= 2)) | (trail_d & (trail_len[t] >= 2))
+        lead_n = np.where(lead_len >= 2, lead_len, 0)
+        trail_n = np.where(trail_len >= 2, trail_len, 0)
+        edge_ok = (lead_n + trail_n) == _per_token(d2 & tok, starts_t)
+        edge_num = (lead_d & (lead_n[t] > 0) | trail_d & (trail_n[t] > 0)) & edge_ok[t]
         has_letter = tok & (letters_t[t] > 0)
         small = c2 < 128
         leet_to = np.where(small, _LEET_TABLE[np.where(small, c2, 0)], 0)

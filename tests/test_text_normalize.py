@@ -1,0 +1,160 @@
+"""The canonical form of text (matchers.normalize), class by class, and its map to the original."""
+
+from __future__ import annotations
+
+import pytest
+
+from matchers import normalize as nz
+
+
+def canon(text: str, codes: dict[str, str] | None = None) -> str:
+    return nz.canonicalize(text, codes).k.strip(" ")
+
+
+def batch_canon(text: str) -> str | None:
+    """The fast path's canonical form, or None when the post goes to the reference path."""
+    b = nz.canonicalize_batch([text])
+    if b.slow[0]:
+        return None
+    return b.k.strip(" ")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 1 case and Unicode case folding
+        ("HEIL", "heil"),
+        ("Straße", "strase"),  # ß -> ss, then squeezed (run 2)
+        ("ǅemal", "dzemal"),
+        # 2 compatibility forms
+        ("ｈｅｉｌ", "heil"),
+        ("𝐡𝐞𝐢𝐥", "heil"),
+        ("𝔥𝔢𝔦𝔩", "heil"),
+        ("ⓗⓔⓘⓛ", "heil"),
+        ("¹⁴⁸⁸", "1488"),
+        ("ﬁne", "fine"),
+        # 3 diacritics, composed and decomposed
+        ("hëil", "heil"),
+        ("he\u0308il", "heil"),
+        ("één café", "en cafe"),
+        # 4 homoglyphs
+        ("hеіl", "heil"),  # Cyrillic е, і
+        ("НЕІL", "heil"),  # Cyrillic capitals
+        ("ΗΕΙL", "heil"),  # Greek capitals
+        ("ʜᴇɪʟ", "heil"),  # small capitals
+        # 5 invisible characters
+        ("h\u200be\u200ci\u200dl", "heil"),
+        ("h\u00adeil", "heil"),
+        ("h\u202eeil\u202c", "heil"),
+        ("he\ufe0fil", "heil"),
+        ("h\U000e0041eil", "heil"),
+        ("he\u2060il", "heil"),
+        # 6 leetspeak inside words; numbers stay numbers
+        ("h31l", "heil"),
+        ("$13g", "sieg"),
+        ("@llahu", "alahu"),
+        ("h!tler!", "hitler"),
+        ("0mv0lk1ng", "omvolking"),
+        ("1488", "1488"),
+        ("88", "88"),
+        ("c18", "c18"),
+        ("h8", "h8"),
+        ("14words", "14words"),
+        ("heil88", "heil88"),
+        ("$100", "100"),
+        # 7 spaced letters
+        ("h e i l", "heil"),
+        ("h.e.i.l", "heil"),
+        ("h-e-i-l", "heil"),
+        ("h_e_i_l", "heil"),
+        ("h 3 i l", "heil"),
+        ("1 4 8 8", "1488"),
+        ("is is", "is is"),
+        ("h e i l  h i t l e r", "heil hitler"),
+        ("h.e.i.l h.i.t.l.e.r", "heil hitler"),
+        ("u.s a", "u s a"),
+        ("8 8", "8 8"),  # two digits are not enough evidence
+        # 8 stretched letters (run lengths kept separately)
+        ("heeeeil", "heil"),
+        ("HEEIL", "heil"),
+        # 9 separators
+        ("zwarte_zon", "zwarte zon"),
+        ("#ZwarteZon", "zwartezon"),
+        ("zwarte\n\n  zon", "zwarte zon"),
+        ("don't", "dont"),
+        ("88,5", "88,5"),
+        ("88.5", "88.5"),
+        ("88. Next", "88 next"),
+        # 10 emoji: keycaps are digits, other emoji are separators unless a pattern uses them
+        ("1️⃣4️⃣8️⃣8️⃣", "1488"),
+        ("1⃣4⃣", "14"),
+        ("heil😂heil", "heil heil"),
+    ],
+)
+def test_canonical_form(text, expected):
+    assert canon(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("🏴", "🏴"),
+        ("👌🏿", "👌"),
+        ("👌🏻", "👌"),
+        ("❤️", "❤"),
+        ("❤", "❤"),
+        ("🏴\u200d☠️", "🏴\u200d☠"),
+    ],
+)
+def test_emoji_identity_drops_variation_and_skin_tone(text, key):
+    units = nz.segment(text)
+    assert len(units) == 1 and units[0][2] == nz.U_EMOJI
+    assert nz.emoji_key(text) == key
+
+
+def test_emoji_sequences_are_whole_units():
+    codes = {"🏴": "\ue100"}
+    assert canon("🏴", codes) == "\ue100"
+    assert canon("🏴\u200d☠️", codes) == ""  # pirate flag is another emoji
+    assert canon("🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f", codes) == ""
+    assert canon("x🏴y", codes) == "x \ue100 y"
+
+
+def test_offsets_point_into_the_original():
+    text = "Ｈ\u200bëëil!"
+    c = nz.canonicalize(text)
+    assert c.k == " heil "
+    assert (c.start[1], c.end[4]) == (0, len(text) - 1)
+    assert c.run[2] == 2  # the two ë
+    assert text[c.start[2] : c.end[2]] == "ëë"
+
+
+def test_reason_bits_from_original_slice():
+    assert nz.slice_reasons("HEIL") & nz.CASE
+    assert not nz.slice_reasons("Heil") & nz.CASE
+    assert nz.slice_reasons("hëil") & nz.DIACRITIC
+    assert nz.slice_reasons("hеil") & nz.HOMOGLYPH
+    assert nz.slice_reasons("h\u200beil") & nz.INVISIBLE
+    assert nz.slice_reasons("ｈeil") & nz.COMPAT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sieg Heil kameraden!",
+        "s1eg h.e.i.l 1488",
+        "i'm at 88,5 and 1st u.s.a",
+        "a i o h e i l $ 8 4",
+        "heil😂🏻 👍 ©",
+        "@user $ieg heil!!! h!!tler 14words heil88",
+    ],
+)
+def test_fast_path_equals_reference(text):
+    fast = batch_canon(text)
+    if fast is not None:
+        assert fast == canon(text)
+
+
+@pytest.mark.parametrize("text", ["\u200bheil", "ß", "🏴\u200d☠️", "™", "1️⃣", "中文", "a\ufe0f"])
+def test_rare_characters_use_the_reference_path(text):
+    assert batch_canon(text) is None
