@@ -12,9 +12,13 @@ from matchers.text import EntryRule, PatternRule, TextMatch, TextMatcher
 
 ENTRIES = [
     EntryRule("heil", "Heil", "Heil", "expression", "context"),
-    EntryRule("sieg-heil", "Sieg Heil", "Sieg Heil", "slogan", "illegal", exceptions=("sieg heilig",)),
+    EntryRule(
+        "sieg-heil", "Sieg Heil", "Sieg Heil", "slogan", "illegal", exceptions=("sieg heilig",)
+    ),
     EntryRule("heil-hitler", "Heil Hitler", "Heil Hitler", "slogan", "illegal"),
-    EntryRule("code-1488", "1488", "1488", "number", "borderline", exceptions=("in 1488", "anno 1488")),
+    EntryRule(
+        "code-1488", "1488", "1488", "number", "borderline", exceptions=("in 1488", "anno 1488")
+    ),
     EntryRule(
         "code-88", "88", "88", "number", "context",
         context_requires_any=("heil", "hitler", "sieg-heil", "code-1488", "skinhead"),
