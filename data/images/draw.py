@@ -334,6 +334,43 @@ def totenkopf(p: Pen):
         p.rect(x - 3, 312, x + 3, 360, fill=WHITE)
 
 
+@drawing("st-michaelskruis")
+def st_michaelskruis(p: Pen):
+    # Three vertical and three horizontal bars in a grid ("prison bars" cross).
+    for c in (176, 256, 336):
+        p.rect(c - 18, 70, c + 18, 442)
+        p.rect(70, c - 18, 442, c + 18)
+
+
+@drawing("ustasa-u")
+def ustasa_u(p: Pen):
+    # Generic elements only: a large letter U with a round grenade shape inside.
+    p.line([(120, 70), (120, 300)], 56, round_ends=False)
+    p.line([(392, 70), (392, 300)], 56, round_ends=False)
+    p.d.arc([P(120 - 28, 300 - 164), P(392 + 28, 300 + 164)], 0, 180, fill=BLACK, width=56 * SCALE)
+    p.disc(256, 300, 70)
+    p.rect(236, 206, 276, 236)
+    for a in (-130, -90, -50):
+        p.line([polar(80, a, 256, 206), polar(120, a, 256, 206)], 10)
+
+
+@drawing("rode-ster")
+def rode_ster(p: Pen):
+    p.star(256, 270, 220, 88)
+
+
+@drawing("gebalde-vuist")
+def gebalde_vuist(p: Pen):
+    # Raised fist seen from the front: four curled fingers above a wrist.
+    p.rect(196, 330, 316, 470)
+    p.d.rounded_rectangle([P(150, 170), P(362, 360)], radius=50 * SCALE, fill=BLACK)
+    for x in (203, 256, 309):
+        p.rect(x - 2, 176, x + 2, 262, fill=WHITE)
+    p.d.rounded_rectangle([P(158, 262), P(300, 312)], radius=24 * SCALE, fill=BLACK)
+    p.line([(170, 262), (296, 262)], 4, fill=WHITE)
+    p.line([(170, 312), (296, 312)], 4, fill=WHITE)
+
+
 # --- flags ---------------------------------------------------------------------------------
 
 FX1, FY1, FX2, FY2 = 36, 106, 476, 406  # 3:2-ish flag area (440 x 300)
