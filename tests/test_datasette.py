@@ -77,3 +77,55 @@ async def test_canned_queries(ds):
     assert response.status_code == 200 and response.json()
     response = await ds.client.get("/symbolenbank/recent.json?since=2000-01-01&_shape=array")
     assert response.status_code == 200 and response.json()
+
+
+async def test_entry_page_drawing_and_links(ds, db_path):
+    db = sqlite_utils.Database(db_path)
+    row = next(
+        db.query(
+            "select e.id, e.assessment, e.kind, i.file from entries e join images i"
+            " on i.entry_id = e.id where i.file is not null order by e.id limit 1"
+        ),
+        None,
+    )
+    if row is None:
+        pytest.skip("no entry with a reference drawing yet")
+    html = (await ds.client.get(f"/symbolenbank/entries/{row['id']}")).text
+    assert f'<img class="sb-drawing" src="/{row["file"]}"' in html
+    drawing = await ds.client.get(f"/{row['file']}")
+    assert drawing.status_code == 200
+    assert drawing.headers["content-type"].startswith("image/")
+    assert f'href="/symbolenbank/entries?assessment={row["assessment"]}"' in html
+    assert f'href="/symbolenbank/entries?kind={row["kind"]}"' in html
+    assert "ideologies__arraycontains=" in html
+
+
+@pytest.mark.parametrize("path", ["/images/draw.py", "/images/no-such-file.png", "/images/..%2F"])
+async def test_only_drawings_of_entries_are_served(ds, path):
+    assert (await ds.client.get(path)).status_code == 404
+
+
+async def test_home_page_explains_the_knowledge_base(ds):
+    html = unescape((await ds.client.get("/")).text)
+    for text in ("Explain, don't judge", "Four assessment tiers", "Contribute", "CC BY 4.0",
+                 "EUPL-1.2", 'href="/-/scan"', 'name="_search"', 'href="/about"'):  # fmt: skip
+        assert text in html, text
+    for tier in ("terrorist", "illegal", "borderline", "context"):
+        assert f'href="/symbolenbank/entries?assessment={tier}"' in html
+
+
+async def test_about_page(ds):
+    response = await ds.client.get("/about")
+    assert response.status_code == 200
+    html = unescape(response.text)
+    for text in ("Explain, don't judge", "The four assessment tiers", "How to contribute",
+                 "symbolenbank validate", "Licence", "CC BY 4.0", "EUPL-1.2"):  # fmt: skip
+        assert text in html, text
+    for tier in ("Terrorist", "Illegal", "Borderline", "Context"):
+        assert f">{tier}</span>" in html
+
+
+async def test_every_page_has_the_stylesheet_and_scan_link(ds):
+    for path in ("/", "/about", "/-/scan", "/symbolenbank", "/symbolenbank/entries"):
+        html = (await ds.client.get(path)).text
+        assert 'href="/assets/symbolenbank.css"' in html, path

@@ -23,6 +23,7 @@ RESTRICTED_ENTRY = (
     .replace('"s1eg h.e.i.l"', '"Q0RVEX is go"')
     .replace('"Een heilige zege voor het team"', '"the quorum vexed us"')
     .replace("status: active", "status: active\nvisibility: restricted")
+    .replace("sources:", "images:\n  - file: images/qorvex.png\nsources:", 1)
 )
 
 
@@ -36,6 +37,8 @@ def restricted_build(tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(DATA / "vocab", data / "vocab")
     (data / "entries").mkdir(parents=True)
     (data / "images").mkdir()
+    draw_png(data / "images" / "qorvex.png")
+    (data / "images" / "notes.txt").write_text("not a drawing", encoding="utf-8")
     (data / "entries" / "sample-sieg-heil.yaml").write_text(SAMPLE_ENTRY, encoding="utf-8")
     (data / "entries" / "sample-restricted-code.yaml").write_text(RESTRICTED_ENTRY, "utf-8")
     out = root / "build"
@@ -45,10 +48,19 @@ def restricted_build(tmp_path_factory: pytest.TempPathFactory):
     return result
 
 
+def draw_png(path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (256, 256), "white")
+    ImageDraw.Draw(image).polygon([(40, 216), (128, 40), (216, 216)], fill="black")
+    image.save(path)
+
+
 @pytest.fixture
 def ds(restricted_build, monkeypatch):
     monkeypatch.setenv("SYMBOLENBANK_TOKEN_ALICE", TOKEN)
-    return make_datasette(restricted_build.output, restricted_build.restricted_output)
+    data = restricted_build.output.parent.parent / "data"
+    return make_datasette(restricted_build.output, restricted_build.restricted_output, data=data)
 
 
 ANONYMOUS: dict[str, str] = {}
@@ -172,6 +184,20 @@ async def test_scan_page_offers_restricted_database_only_when_authenticated(ds):
     assert RESTRICTED_NAME not in anonymous.text
     authenticated = await ds.client.get("/-/scan", headers=AUTHENTICATED)
     assert f'<option value="{RESTRICTED_NAME}" selected>' in authenticated.text
+
+
+@pytest.mark.parametrize(
+    "headers,status",
+    [(ANONYMOUS, 404), (WRONG_TOKEN, 404), (AUTHENTICATED, 200)],
+    ids=["anonymous", "wrong", "authenticated"],
+)
+async def test_restricted_drawing(ds, headers, status):
+    response = await ds.client.get("/images/qorvex.png", headers=headers)
+    assert response.status_code == status
+    if status == 200:
+        assert response.headers["content-type"] == "image/png"
+    # Files no entry refers to are never served.
+    assert (await ds.client.get("/images/notes.txt", headers=headers)).status_code == 404
 
 
 def test_token_config_from_environment():
