@@ -95,8 +95,9 @@ def pattern_key(value: str, is_emoji: bool) -> tuple[bool, str]:
     """What makes two patterns the same: case, spacing and punctuation aside."""
     if is_emoji:
         return True, value.replace("\ufe0f", "")
-    folded = "".join(ch if ch.isalnum() else " " for ch in value.casefold())
-    return False, " ".join(folded.split())
+    folded = " ".join("".join(ch if ch.isalnum() else " " for ch in value.casefold()).split())
+    # Patterns of symbols alone (☭, ✠, "(((") are compared as written.
+    return False, folded or " ".join(value.casefold().split())
 
 
 def _check_duplicate_patterns(data: KnowledgeData) -> None:
