@@ -19,8 +19,10 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(built):
+def server(built, tmp_path_factory):
     port = free_port()
+    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed after the server stops
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -33,7 +35,7 @@ def server(built):
             str(port),
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     base = f"http://127.0.0.1:{port}"
@@ -45,13 +47,17 @@ def server(built):
         except httpx.HTTPError:
             time.sleep(0.2)
         if proc.poll() is not None:
-            raise RuntimeError(proc.stderr.read().decode())
+            log.close()
+            raise RuntimeError(log_path.read_text())
     else:
         proc.kill()
-        raise RuntimeError("server did not start in 30 s")
+        proc.wait()
+        log.close()
+        raise RuntimeError("server did not start in 30 s: " + log_path.read_text())
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+    log.close()
 
 
 def test_served_home_and_entry(server, db_path):

@@ -1,1 +1,1 @@
-"""The knowledge base shipped with the package (`symbolenbank.db`, written when the wheel is built)."""
+"""The knowledge base shipped with the package (`symbolenbank.db`, made when building the wheel)."""
