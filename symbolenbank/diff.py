@@ -386,7 +386,10 @@ class PatternRisk:
     def risky(self) -> bool:
         from .validate import COMMON_WORD_ZIPF
 
-        return self.zipf >= COMMON_WORD_ZIPF or bool(self.corpus_hits) or bool(self.collisions)
+        # A new phrase that contains an older entry's word fires both, which is usually meant;
+        # a new pattern that is the same as, or fires inside, another entry's pattern is broader.
+        broader = any(c.startswith(("same pattern", "fires inside")) for c in self.collisions)
+        return self.zipf >= COMMON_WORD_ZIPF or bool(self.corpus_hits) or broader
 
 
 def _load_matcher(snap: Snapshot) -> Any | None:
@@ -632,8 +635,8 @@ def render_markdown(
         out += [
             "",
             f"{len(flagged)} of {len(risks)} new pattern(s) flagged (⚠️): common word "
-            "(Zipf ≥ 4), fires on the benign corpus, or overlaps another entry. Check their "
-            "`match` mode, `context` and `exceptions`.",
+            "(Zipf ≥ 4), fires on the benign corpus, or is the same as or fires inside another "
+            "entry's pattern. Check their `match` mode, `context` and `exceptions`.",
         ]
         for risk in flagged:
             for sample in risk.samples:
