@@ -11,9 +11,11 @@ from typing import Any
 
 import yaml
 from datasette.app import Datasette
+from datasette.database import Database
 
 from .paths import data_dir, datasette_dir
 
+PUBLIC_NAME = "symbolenbank"
 RESTRICTED_NAME = "symbolenbank-restricted"
 TOKEN_VAR = "SYMBOLENBANK_TOKEN"
 """Environment variable holding the token of the actor ``analyst``; ``SYMBOLENBANK_TOKEN_<NAME>``
@@ -69,25 +71,25 @@ def make_datasette(
     restricted database (``allow`` in metadata.yml). Raises ValueError for a weak token.
     """
     folder = datasette_dir()
-    immutables = [str(db)]
-    if restricted_db is not None and restricted_db.is_file():
-        if restricted_db.stem != RESTRICTED_NAME:
-            raise ValueError(f"the restricted database file must be named {RESTRICTED_NAME}.db")
-        immutables.append(str(restricted_db))
     images = (data or data_dir()) / "images"
     static = [("assets", str(folder / "static"))]
     if images.is_dir():
         static.append(("images", str(images)))
     metadata = load_metadata(folder)
     metadata.setdefault("plugins", {})["datasette-auth-tokens"] = {"tokens": token_config()}
-    return Datasette(
-        immutables=immutables,
+    ds = Datasette(
         metadata=metadata,
         template_dir=str(folder / "templates"),
         plugins_dir=str(folder / "plugins"),
         static_mounts=static,
         settings={"default_page_size": 50, "sql_time_limit_ms": 2000, **(settings or {})},
     )
+    # Named explicitly, so metadata, templates and links hold whatever the files are called.
+    ds.add_database(Database(ds, path=str(db), is_mutable=False), name=PUBLIC_NAME)
+    if restricted_db is not None and restricted_db.is_file():
+        restricted = Database(ds, path=str(restricted_db), is_mutable=False)
+        ds.add_database(restricted, name=RESTRICTED_NAME)
+    return ds
 
 
 def serve(ds: Datasette, host: str, port: int) -> None:
