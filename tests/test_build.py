@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -51,9 +52,13 @@ def test_release_row(db_path, built):
     assert stored_hash(db_path) == built.content_hash
 
 
-def test_same_data_same_hash(tmp_path, built):
-    again = build_database(DATA, tmp_path / "again.db", check_examples=False)
-    assert again.content_hash == built.content_hash
+def test_same_data_same_hash(tmp_path):
+    copy = tmp_path / "data"
+    shutil.copytree(DATA, copy)
+    first = build_database(copy, tmp_path / "first.db", check_examples=False)
+    second = build_database(copy, tmp_path / "second.db", check_examples=False)
+    assert first.content_hash == second.content_hash
+    assert stored_hash(tmp_path / "first.db") == stored_hash(tmp_path / "second.db")
 
 
 def test_changed_data_changes_hash(mini_data, tmp_path):
