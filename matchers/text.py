@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -164,12 +165,13 @@ def _joined(content: str, runs: list[int]) -> tuple[str, list[int]]:
 class _ListView:
     """Hit geometry of one post canonicalised by the reference path."""
 
-    __slots__ = ("c", "k", "base")
+    __slots__ = ("c", "k", "base", "klo", "khi")
 
     def __init__(self, c: nz.Canon):
         self.c = c
         self.k = c.k
         self.base = 0
+        self.klo, self.khi = 0, len(c.k)
 
     def ostart(self, i: int) -> int:
         return self.c.start[i]
@@ -190,12 +192,13 @@ class _ListView:
 class _BatchView:
     """Hit geometry of one post inside a canonicalised batch."""
 
-    __slots__ = ("b", "k", "base")
+    __slots__ = ("b", "k", "base", "klo", "khi")
 
-    def __init__(self, b: nz.Batch, base: int):
+    def __init__(self, b: nz.Batch, base: int, klo: int, khi: int):
         self.b = b
         self.k = b.k
         self.base = base
+        self.klo, self.khi = klo, khi
 
     def ostart(self, i: int) -> int:
         return int(self.b.starts[i]) - self.base
@@ -439,7 +442,9 @@ class TextMatcher:
                 if not slow[o]:
                     fz_post.setdefault(o, []).append((cs, ce, item))
         for o in set(per_post) | set(fz_post):
-            view = _BatchView(batch, int(batch.post_base[o]))
+            klo = int(batch.post_kstart[o])
+            khi = int(batch.post_kstart[o + 1]) if o + 1 < len(posts) else len(batch.k)
+            view = _BatchView(batch, int(batch.post_base[o]), klo, khi)
             out[o] = self._resolve(
                 posts[o], view, per_post.get(o, []), fz_post.get(o, []), include_weak
             )
@@ -531,27 +536,15 @@ class TextMatcher:
         if not cands:
             return []
         if exceptions:
-            cands = [
-                c
-                for c in cands
-                if not any(xs <= c[0] and c[1] <= xe for xs, xe in exceptions.get(c[2].entry, ()))
-            ]
-        # one match per occurrence of an entry: the longest, exact before fuzzy
-        cands.sort(key=lambda c: (c[2].entry, c[3], c[0] - c[1], c[0], c[2].pattern))
-        kept: list[tuple[int, int, _PatItem, bool]] = []
-        taken: dict[int, list[tuple[int, int]]] = {}
-        for c in cands:
-            spans = taken.setdefault(c[2].entry, [])
-            if any(c[0] < e and s < c[1] for s, e in spans):
-                continue
-            spans.append((c[0], c[1]))
-            kept.append(c)
+            cands = _drop_inside_exceptions(cands, exceptions)
+        kept, taken = _one_per_occurrence(cands)
         k = view.k
         out: list[TextMatch] = []
+        cache: dict[Any, Any] = {"range": (view.klo, view.khi)}
         for cs, ce, it, is_fuzzy in kept:
             weak = False
             if self._has_context[it.entry]:
-                weak = not self._context_met(it.entry, cs, ce, k, taken, terms)
+                weak = not self._context_met(it.entry, cs, ce, k, taken, terms, cache)
                 if weak and not include_weak:
                     continue
             start = view.ostart(cs)
@@ -598,21 +591,87 @@ class TextMatcher:
         k: str,
         taken: dict[int, list[tuple[int, int]]],
         terms: dict[int, list[tuple[int, int]]],
+        cache: dict[Any, Any],
     ) -> bool:
         dep_entries, dep_terms = self._entry_terms[entry]
+        deps = cache.get(("deps", entry))
+        if deps is None:
+            spans: list[tuple[int, int]] = []
+            for d in dep_entries:
+                spans.extend(taken.get(d, ()))
+            for t in dep_terms:
+                spans.extend(terms.get(t, ()))
+            spans.sort()
+            starts = [x[0] for x in spans]
+            pmax: list[int] = []
+            for _s, e in spans:
+                pmax.append(max(e, pmax[-1]) if pmax else e)
+            deps = cache[("deps", entry)] = (starts, pmax)
+        starts, pmax = deps
+        if not starts:
+            return False
         window = self._entries[entry].context_window
-        spans: list[tuple[int, int]] = []
-        for d in dep_entries:
-            spans.extend(taken.get(d, ()))
-        for t in dep_terms:
-            spans.extend(terms.get(t, ()))
-        for s, e in spans:
-            if window is None:
-                return True
-            gap = k.count(" ", e, cs) if e <= cs else k.count(" ", ce, s) if s >= ce else 0
-            if gap - 1 <= window:
-                return True
-        return False
+        if window is None:
+            return True
+        j = bisect_left(starts, ce)  # spans starting before the match ends
+        if j and pmax[j - 1] > cs:
+            return True  # overlaps the match
+        spaces = cache.get("spaces")
+        if spaces is None:
+            lo, hi = cache["range"]
+            spaces = cache["spaces"] = [i for i in range(lo, hi) if k[i] == " "]
+
+        def tokens_between(a: int, b: int) -> int:
+            return bisect_left(spaces, b) - bisect_left(spaces, a) - 1
+
+        if j and tokens_between(pmax[j - 1], cs) <= window:
+            return True
+        return j < len(starts) and tokens_between(ce, starts[j]) <= window
+
+
+def _drop_inside_exceptions(
+    cands: list[tuple[int, int, _PatItem, bool]], exceptions: dict[int, list[tuple[int, int]]]
+) -> list[tuple[int, int, _PatItem, bool]]:
+    """Leave out candidates lying inside an occurrence of their entry's exception phrase."""
+    index: dict[int, tuple[list[int], list[int]]] = {}
+    for entry, spans in exceptions.items():
+        spans.sort()
+        pmax: list[int] = []
+        for _s, e in spans:
+            pmax.append(max(e, pmax[-1]) if pmax else e)
+        index[entry] = ([x[0] for x in spans], pmax)
+    out = []
+    for c in cands:
+        ix = index.get(c[2].entry)
+        if ix is not None:
+            j = bisect_right(ix[0], c[0])
+            if j and ix[1][j - 1] >= c[1]:
+                continue
+        out.append(c)
+    return out
+
+
+def _one_per_occurrence(
+    cands: list[tuple[int, int, _PatItem, bool]],
+) -> tuple[list[tuple[int, int, _PatItem, bool]], dict[int, list[tuple[int, int]]]]:
+    """Per entry, overlapping candidates are one occurrence: keep exact, longest, first."""
+    cands.sort(key=lambda c: (c[2].entry, c[0], c[1]))
+    kept: list[tuple[int, int, _PatItem, bool]] = []
+    taken: dict[int, list[tuple[int, int]]] = {}
+    i = 0
+    n = len(cands)
+    while i < n:
+        entry = cands[i][2].entry
+        end = cands[i][1]
+        j = i + 1
+        while j < n and cands[j][2].entry == entry and cands[j][0] < end:
+            end = max(end, cands[j][1])
+            j += 1
+        best = min(cands[i:j], key=lambda c: (c[3], c[0] - c[1], c[0], c[2].pattern))
+        kept.append(best)
+        taken.setdefault(entry, []).append((best[0], best[1]))
+        i = j
+    return kept, taken
 
 
 def _json_list(value: Any) -> list[str]:
