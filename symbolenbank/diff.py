@@ -51,6 +51,7 @@ class Snapshot:
     release: dict[str, Any] = field(default_factory=dict)
     vocab: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     db_path: Path | None = None
+    bundle_path: Path | None = None
 
 
 def _rows(conn: sqlite3.Connection, sql: str) -> list[dict[str, Any]]:
@@ -99,7 +100,8 @@ def read_bundle(path: Path, label: str | None = None) -> Snapshot:
         entries = {e["id"]: e for e in doc["entries"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DiffError(f"{path}: not a Symbolenbank bundle ({exc})") from None
-    return Snapshot(label or str(path), entries, doc.get("release", {}), doc.get("vocab", {}))
+    release, vocab = doc.get("release", {}), doc.get("vocab", {})
+    return Snapshot(label or str(path), entries, release, vocab, bundle_path=path)
 
 
 def build_data(data_dir: Path, output: Path) -> Path:
@@ -393,13 +395,16 @@ class PatternRisk:
 
 
 def _load_matcher(snap: Snapshot) -> Any | None:
-    if snap.db_path is None:
-        return None
     try:
         from matchers import TextMatcher
+        from matchers.bundle import text_matcher
     except ImportError:
         return None
-    return TextMatcher.from_db(snap.db_path)
+    if snap.db_path is not None:
+        return TextMatcher.from_db(snap.db_path)
+    if snap.bundle_path is not None:
+        return text_matcher(snap.bundle_path)
+    return None
 
 
 def _fired(matches: list[Any], ref: PatternRef) -> list[Any]:

@@ -175,3 +175,15 @@ def test_cli_release(mini_data, tmp_path):
     result = CliRunner().invoke(cli, [*args[:-2], "--date", "2026-11-26"])
     assert result.exit_code == 1 and "sample-sieg-heil.yaml:" in result.output
     assert not (out / "2026.11.1").exists()
+
+
+def test_diff_between_two_release_bundles(two_releases, tmp_path):
+    from symbolenbank.diff import diff_report
+
+    first, second, _ = two_releases
+    corpus = tmp_path / "benign.txt"
+    corpus.write_text("Een gewone zin over de bodem van de tuin.\n", encoding="utf-8")
+    diff, report = diff_report(str(first.directory), str(second.directory), corpus=[corpus])
+    assert diff.added == ["blut-und-boden"] and diff.retired == ["to-be-retired"]
+    row = next(line for line in report.splitlines() if line.startswith("| `blut-und-boden`"))
+    assert "0 (0.0 per 10k paragraphs)" in row, "the matcher is loaded from the bundle"
