@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matchers.hashing import HASH_BITS, compute_hashes, pdq_available  # noqa: E402
+from matchers.hashing import HASH_BITS, compute_hashes, hash_query, pdq_available  # noqa: E402
 from matchers.image import CONFIRM_THRESHOLDS, DEFAULT_THRESHOLDS  # noqa: E402
 from matchers.imaging import open_image  # noqa: E402
 
@@ -178,8 +178,7 @@ TRANSFORMS = {
 
 def query_hashes(data: bytes) -> dict[str, tuple[bytes, bytes]]:
     """(as-is, mirrored) hash bytes per algorithm, computed as ImageMatcher.scan does."""
-    decoded = open_image(data, draft_size=128)
-    h = compute_hashes(decoded.image, mirror=True)
+    h = hash_query(data)
     out = {}
     for alg in ("phash", "dhash", "pdq"):
         a, b = h.get(alg), h.get(alg, mirrored=True)

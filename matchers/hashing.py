@@ -13,12 +13,33 @@ match too many unrelated ones.
 Mirroring: queries are also hashed mirrored left-to-right. For pHash and dHash the mirrored
 hash is computed from the already reduced 32x32 (9x8) greyscale image, which is the same as
 hashing the mirrored image because the resampling filter is symmetric; for PDQ the mirrored hash
-comes from the same DCT (``pdqhash.compute_dihedral``), within a few bits of hashing the
-mirrored image.
+comes from the same DCT (the ``FlipY`` dihedral variant of ``pdqhash.compute_dihedral``: the
+odd-frequency columns change sign), within a few bits of hashing the mirrored image.
+
+Two paths, on purpose:
+
+* Reference (:func:`hash_image`, used when the database is built and for export): the image
+  decoded at full resolution, ``imagehash`` and ``pdqhash.compute`` exactly as above.
+* Scan (:func:`query_hashes`, used by ``ImageMatcher.scan``): JPEG is decoded in draft mode
+  (DCT scaling, both sides >= :data:`QUERY_DRAFT_SIZE`), so a 1024x768 upload becomes
+  256x192. pHash and dHash are ``imagehash`` of that greyscale image. PDQ is computed in numpy
+  (:func:`pdq_from_luma`) from the same decoded RGB array: PDQ's own steps (luma, two passes
+  of Jarosz box filters and decimation to 64x64, 16x16 DCT, median threshold, quality metric),
+  which equal ``pdqhash.compute`` bit for bit on an image at its full size (tested). For a draft-
+  decoded image the box filters are the ones pdqhash would apply at *full* resolution,
+  expressed on the reduced pixel grid (each reduced pixel standing for its block), instead of
+  the weaker filter pdqhash would choose for the reduced size. Measured on 1024x768 and
+  2048x1536 JPEGs of the scikit-image photos and on generated photos (``quality=85``): median
+  2 bits (90th percentile 8, max 10) from the full-resolution reference hash, where running
+  ``pdqhash`` on the draft-decoded image gave median 16 (max 86). The mirrored PDQ hash comes
+  from the same DCT, so the scan path computes one DCT, not eight. Hashing costs about 0.1 ms
+  instead of 0.7 ms for ``pdqhash.compute_dihedral`` on the 256x192 image.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +47,7 @@ import imagehash
 import numpy as np
 from PIL import Image, ImageOps
 
-from .imaging import DEFAULT_MAX_PIXELS, ImageSource, open_image
+from .imaging import DEFAULT_MAX_PIXELS, DecodedImage, ImageSource, open_image
 
 try:  # optional dependency
     import pdqhash as _pdqhash
@@ -94,18 +115,7 @@ def compute_hashes(
     """Hash a decoded RGB image with the given algorithms (PDQ skipped without pdqhash)."""
     values: dict[str, Any] = {}
     if "phash" in algorithms or "dhash" in algorithms:
-        grey = image.convert("L")
-        if "phash" in algorithms:
-            # Same reduction imagehash.phash makes; a 32x32 input is then used as is.
-            small = grey.resize((32, 32), Image.Resampling.LANCZOS)
-            values["phash"] = _imagehash_hex(imagehash.phash(small))
-            if mirror:
-                values["phash_mirror"] = _imagehash_hex(imagehash.phash(ImageOps.mirror(small)))
-        if "dhash" in algorithms:
-            small = grey.resize((9, 8), Image.Resampling.LANCZOS)
-            values["dhash"] = _imagehash_hex(imagehash.dhash(small))
-            if mirror:
-                values["dhash_mirror"] = _imagehash_hex(imagehash.dhash(ImageOps.mirror(small)))
+        values.update(_imagehash_values(image.convert("L"), algorithms, mirror=mirror))
     if "pdq" in algorithms and _pdqhash is not None:
         array = np.asarray(image.convert("RGB"))
         if mirror:
@@ -121,6 +131,237 @@ def compute_hashes(
                 values["pdq"] = bits_to_hex(vector)
         values["pdq_quality"] = quality
     return ImageHashes(**values)
+
+
+# -- PDQ in numpy, for the scan path ---------------------------------------------------------
+
+_PDQ_SIZE = 64
+_PDQ_MIN_DIM = 5  # pdqhash: smaller images hash to zero with quality 0
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+_PDQ_DCT = np.array(
+    [
+        [math.sqrt(2 / 64) * math.cos(math.pi / 128 * (i + 1) * (2 * j + 1)) for j in range(64)]
+        for i in range(16)
+    ],
+    dtype=np.float32,
+)
+# Left-right mirror in the DCT domain: horizontal frequency j + 1 odd changes sign (FlipY).
+_PDQ_MIRROR_SIGNS = np.where(np.arange(16) % 2 == 0, -1.0, 1.0).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=256)
+def _pdq_axis(full: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """PDQ's downsampling of one axis of ``full`` pixels to 64 samples, on a grid of ``size``
+    pixels (``size < full`` for a draft-decoded image: reduced pixel k stands for source pixels
+    ``[k * full / size, (k + 1) * full / size)``).
+
+    pdqhash filters each axis twice with a box of ``w = (full + 127) // 128`` pixels (shrunk at
+    the edges) and keeps sample ``int((i + 0.5) * full / 64)``. Returns ``(index, weight)``,
+    both 64 x taps: output i is ``sum(weight[i] * pixels[index[i]])``.
+    """
+    w = (full + 2 * _PDQ_SIZE - 1) // (2 * _PDQ_SIZE)
+    half = (w + 2) // 2
+    ahead, behind = half - 1, w - half  # the box of output o is [o - behind, o + ahead]
+    samples = ((np.arange(_PDQ_SIZE) + 0.5) * full / _PDQ_SIZE).astype(np.int64)
+    rows = []
+    for o in samples.tolist():
+        first = np.arange(max(0, o - behind), min(full - 1, o + ahead) + 1)
+        lo = np.maximum(0, first - behind)
+        hi = np.minimum(full - 1, first + ahead)
+        start = int(lo[0])
+        steps = np.zeros(int(hi[-1]) - start + 2)
+        share = 1.0 / len(first) / (hi - lo + 1)
+        np.add.at(steps, lo - start, share)
+        np.add.at(steps, hi + 1 - start, -share)
+        weights = np.cumsum(steps)[:-1]
+        cells = np.arange(start, start + len(weights)) * size // full
+        rows.append((int(cells[0]), np.bincount(cells - cells[0], weights)))
+    taps = max(len(r) for _, r in rows)
+    index = np.zeros((_PDQ_SIZE, taps), dtype=np.int64)
+    weight = np.zeros((_PDQ_SIZE, taps), dtype=np.float32)
+    for i, (first, r) in enumerate(rows):
+        start = max(0, min(first, size - taps))
+        index[i] = np.minimum(start + np.arange(taps), size - 1)
+        weight[i, first - start : first - start + len(r)] = r
+    return index, weight
+
+
+def pdq_from_luma(
+    luma: np.ndarray, full_size: tuple[int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """PDQ of a float32 luma array (rows x columns): (bits, mirrored bits, quality).
+
+    Bits are 0/1 vectors, most significant first, as ``pdqhash.compute`` returns them; equal
+    to it bit for bit when ``full_size`` is None or the array's own size. ``full_size``
+    (width, height) is the size the array was reduced from (draft decoding): the filters are
+    then those pdqhash would apply at that size.
+    """
+    rows, cols = luma.shape
+    full_cols, full_rows = full_size or (cols, rows)
+    if min(rows, cols) < _PDQ_MIN_DIM:
+        zero = np.zeros(256, dtype=np.uint8)
+        return zero, zero, 0
+    r_index, r_weight = _pdq_axis(max(full_rows, rows), rows)
+    c_index, c_weight = _pdq_axis(max(full_cols, cols), cols)
+    tall = np.einsum("itc,it->ic", luma[r_index], r_weight)
+    small = np.einsum("ijt,jt->ij", tall[:, c_index], c_weight)
+    quality = _pdq_quality(small)
+    dct = _PDQ_DCT @ small @ _PDQ_DCT.T
+    return _pdq_bits(dct), _pdq_bits(dct * _PDQ_MIRROR_SIGNS), quality
+
+
+def _pdq_quality(small: np.ndarray) -> int:
+    """pdqhash's image-domain quality: quantised gradients of the 64x64 image, capped at 100."""
+    vertical = np.trunc((small[:-1, :] - small[1:, :]) * np.float32(100) / np.float32(255))
+    horizontal = np.trunc((small[:, :-1] - small[:, 1:]) * np.float32(100) / np.float32(255))
+    total = int(np.abs(vertical).sum(dtype=np.int64) + np.abs(horizontal).sum(dtype=np.int64))
+    return min(100, total // 90)
+
+
+def _pdq_bits(dct: np.ndarray) -> np.ndarray:
+    """Bit k (row-major) set when coefficient k exceeds the lower median (pdqhash's torben)."""
+    flat = dct.ravel()
+    median = np.partition(flat, 127)[127]
+    return (flat > median)[::-1].astype(np.uint8)
+
+
+# -- pHash and dHash reductions in numpy, for the scan path ---------------------------------
+
+_PRECISION_BITS = 22  # Pillow's fixed-point resampling (Resample.c)
+
+
+def _lanczos(x: np.ndarray) -> np.ndarray:
+    safe = np.where(x == 0.0, 1.0, x * math.pi)
+    sinc = np.where(x == 0.0, 1.0, np.sin(safe) / safe)
+    safe3 = np.where(x == 0.0, 1.0, x * math.pi / 3)
+    sinc3 = np.where(x == 0.0, 1.0, np.sin(safe3) / safe3)
+    return np.where((x >= -3.0) & (x < 3.0), sinc * sinc3, 0.0)
+
+
+def _pillow_lanczos_matrix(size: int, out: int) -> np.ndarray:
+    """Pillow's LANCZOS coefficients for ``size`` -> ``out`` pixels as integers (stored in
+    float64, where the sums stay exact), dense ``out x size``."""
+    scale = size / out
+    filterscale = max(scale, 1.0)
+    support = 3.0 * filterscale
+    matrix = np.zeros((out, size))
+    for xx in range(out):
+        center = (xx + 0.5) * scale
+        xmin = max(int(center - support + 0.5), 0)
+        xmax = min(int(center + support + 0.5), size)
+        k = _lanczos((np.arange(xmin, xmax) - center + 0.5) / filterscale)
+        total = k.sum()
+        if total != 0.0:
+            k = k / total
+        one = 1 << _PRECISION_BITS
+        matrix[xx, xmin:xmax] = np.where(k < 0, np.trunc(k * one - 0.5), np.trunc(k * one + 0.5))
+    return matrix
+
+
+@functools.lru_cache(maxsize=128)
+def _imagehash_plan(width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Horizontal coefficients for 32 and 9 columns side by side, vertical ones for 32 and 8."""
+    horizontal = np.vstack([_pillow_lanczos_matrix(width, 32), _pillow_lanczos_matrix(width, 9)])
+    return (
+        np.ascontiguousarray(horizontal.T),
+        _pillow_lanczos_matrix(height, 32),
+        _pillow_lanczos_matrix(height, 8),
+    )
+
+
+def _fixed_point_to_u8(values: np.ndarray) -> np.ndarray:
+    rounded = np.floor((values + (1 << (_PRECISION_BITS - 1))) / (1 << _PRECISION_BITS))
+    return np.clip(rounded, 0, 255)
+
+
+_BLAS_ONE_THREAD = 200_000
+"""OpenBLAS runs a matrix product with m * n * k below 262144 on the calling thread; larger ones
+start its thread pool, which on a busy machine costs milliseconds, not microseconds."""
+
+
+def _matmul_one_thread(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.empty((a.shape[0], b.shape[1]))
+    step = max(1, _BLAS_ONE_THREAD // (b.shape[0] * b.shape[1]))
+    for row in range(0, a.shape[0], step):
+        np.matmul(a[row : row + step], b, out=out[row : row + step])
+    return out
+
+
+def _grey_reductions(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``grey`` resized to 32x32 and to 9x8 exactly as Pillow's ``resize(..., LANCZOS)`` does
+    it (two passes, horizontal first, 8-bit rounding in between), in one matrix product."""
+    height, width = grey.shape
+    horizontal, vertical32, vertical8 = _imagehash_plan(width, height)
+    columns = _fixed_point_to_u8(_matmul_one_thread(grey.astype(np.float64), horizontal))
+    return (
+        _fixed_point_to_u8(vertical32 @ columns[:, :32]),
+        _fixed_point_to_u8(vertical8 @ columns[:, 32:]),
+    )
+
+
+def _phash_bits(pixels: np.ndarray) -> np.ndarray:
+    """imagehash.phash of a 32x32 greyscale array (its DCT, median and comparison)."""
+    import scipy.fftpack  # as imagehash does; imported on first use (start-up time)
+
+    dct = scipy.fftpack.dct(scipy.fftpack.dct(pixels, axis=0), axis=1)
+    low = dct[:8, :8]
+    return low > np.median(low)
+
+
+def query_hashes(
+    decoded: DecodedImage,
+    algorithms: tuple[str, ...] | frozenset[str] = ALGORITHMS,
+) -> ImageHashes:
+    """The scan path: hashes and mirrored hashes of a decoded (possibly draft-reduced) image.
+
+    pHash and dHash as :func:`compute_hashes`; PDQ with :func:`pdq_from_luma` (see the module
+    docstring for how this differs from the reference path and by how much).
+    """
+    values: dict[str, Any] = {}
+    image = decoded.image
+    if "phash" in algorithms or "dhash" in algorithms:
+        grey = np.asarray(image.convert("L"))
+        if min(grey.shape) < 2:  # too small for the matrices; Pillow handles the edge cases
+            values.update(_imagehash_values(image.convert("L"), algorithms, mirror=True))
+        else:
+            small, tiny = _grey_reductions(grey)
+            small = small.astype(np.uint8)
+            if "phash" in algorithms:
+                values["phash"] = bits_to_hex(_phash_bits(small))
+                values["phash_mirror"] = bits_to_hex(_phash_bits(small[:, ::-1]))
+            if "dhash" in algorithms:
+                values["dhash"] = bits_to_hex(tiny[:, 1:] > tiny[:, :-1])
+                mirrored = tiny[:, ::-1]
+                values["dhash_mirror"] = bits_to_hex(mirrored[:, 1:] > mirrored[:, :-1])
+    if "pdq" in algorithms and _pdqhash is not None:
+        rgb = np.asarray(image)
+        r, g, b = _LUMA.tolist()
+        luma = rgb[:, :, 0] * np.float32(r) + rgb[:, :, 1] * np.float32(g)
+        luma += rgb[:, :, 2] * np.float32(b)
+        bits, mirrored, quality = pdq_from_luma(luma, decoded.full_size or image.size)
+        if quality >= PDQ_MIN_QUALITY:
+            values["pdq"] = bits_to_hex(bits)
+            values["pdq_mirror"] = bits_to_hex(mirrored)
+        values["pdq_quality"] = quality
+    return ImageHashes(**values)
+
+
+def _imagehash_values(
+    grey: Image.Image, algorithms: tuple[str, ...] | frozenset[str], *, mirror: bool
+) -> dict[str, str]:
+    values = {}
+    if "phash" in algorithms:
+        # Same reduction imagehash.phash makes; a 32x32 input is then used as is.
+        small = grey.resize((32, 32), Image.Resampling.LANCZOS)
+        values["phash"] = _imagehash_hex(imagehash.phash(small))
+        if mirror:
+            values["phash_mirror"] = _imagehash_hex(imagehash.phash(ImageOps.mirror(small)))
+    if "dhash" in algorithms:
+        small = grey.resize((9, 8), Image.Resampling.LANCZOS)
+        values["dhash"] = _imagehash_hex(imagehash.dhash(small))
+        if mirror:
+            values["dhash_mirror"] = _imagehash_hex(imagehash.dhash(ImageOps.mirror(small)))
+    return values
 
 
 def hash_image(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> dict[str, Any]:
@@ -141,9 +382,10 @@ def hash_query(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> ImageHashes:
-    """Hash an image to look it up: JPEG draft decode, mirrored hashes included."""
+    """Hash an image to look it up as ``ImageMatcher.scan`` does: JPEG draft decode, the scan
+    path of :func:`query_hashes`, mirrored hashes included."""
     decoded = open_image(source, max_pixels=max_pixels, draft_size=QUERY_DRAFT_SIZE)
-    return compute_hashes(decoded.image, algorithms, mirror=True)
+    return query_hashes(decoded, algorithms)
 
 
 def hex_to_bytes(value: str, algorithm: str) -> bytes:

@@ -31,8 +31,8 @@ from .hashing import (
     PDQ_MIN_QUALITY,
     QUERY_DRAFT_SIZE,
     ImageHashes,
-    compute_hashes,
     hex_to_bytes,
+    query_hashes,
 )
 from .hashlists import HashList, HashRecord, read_hash_list, write_hash_list
 from .imaging import DEFAULT_MAX_PIXELS, ImageSource, open_image
@@ -257,7 +257,7 @@ class ImageMatcher:
     def query_hashes(self, image: ImageSource) -> ImageHashes:
         """The query hashes scan() uses (JPEG draft decode, mirrored hashes included)."""
         decoded = open_image(image, max_pixels=self.max_pixels, draft_size=QUERY_DRAFT_SIZE)
-        return compute_hashes(decoded.image, ALGORITHMS, mirror=True)
+        return query_hashes(decoded, ALGORITHMS)
 
     def scan(self, image: ImageSource) -> list[ImageMatch]:
         """Match one image; nearest first. Raises ImageError naming the input and the reason."""
@@ -283,7 +283,7 @@ class ImageMatcher:
         width, height = decoded.original_size
         if not indexes or min(width, height) < MIN_SIDE:
             return self._sorted(found)
-        hashes = compute_hashes(decoded.image, frozenset(indexes), mirror=True)
+        hashes = query_hashes(decoded, frozenset(indexes))
         # hits[algorithm][position] = [distance as is, distance mirrored]
         hits: dict[str, dict[int, list[float]]] = {}
         for algorithm, (index, _refs) in indexes.items():

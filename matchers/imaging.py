@@ -68,6 +68,9 @@ class DecodedImage:
     """Width and height stored in the file, before draft reduction and orientation."""
     data: bytes | None = None
     """The encoded bytes, when they were read (used for exact MD5 matching)."""
+    full_size: tuple[int, int] | None = None
+    """Width and height at full resolution in the orientation of ``image``: differs from
+    ``image.size`` when JPEG draft mode decoded a reduced image (None means ``image.size``)."""
 
 
 def describe(source: object) -> str:
@@ -224,6 +227,9 @@ def open_image(
         except (SyntaxError, ValueError, KeyError, TypeError, OSError):
             rotated = image  # unreadable EXIF: keep the pixels as stored
         rgb = to_rgb(rotated)
+        full_size = original_size
+        if rotated.size != image.size:  # a quarter turn swapped the sides
+            full_size = (original_size[1], original_size[0])
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -237,4 +243,4 @@ def open_image(
         raise ImageError(f"{name}: {reason}") from None
     finally:
         image.close()
-    return DecodedImage(rgb, name, fmt, original_size, data if keep_bytes else None)
+    return DecodedImage(rgb, name, fmt, original_size, data if keep_bytes else None, full_size)

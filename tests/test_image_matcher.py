@@ -186,3 +186,35 @@ def test_from_db_skips_retired_entries(tmp_path, rows):
 def test_from_db_errors(tmp_path):
     with pytest.raises(DatabaseError, match="no such database"):
         ImageMatcher.from_db(tmp_path / "missing.db")
+
+
+def test_fast_scan_path_finds_what_the_reference_path_finds(monkeypatch, rows):
+    """scan() hashes draft-decoded JPEGs with the numpy path; hashing the full decode with the
+    reference path (imagehash, pdqhash) must give the same matches within a few bits."""
+    import matchers.image as image_module
+    from matchers.hashing import compute_hashes
+    from matchers.imaging import open_image
+
+    matcher = ImageMatcher.from_hashes(rows, confirm=False)
+    uploads = [jpeg(symbol(i).resize((960, 960))) for i in range(6)]
+    uploads += [jpeg(ImageOps.mirror(symbol(2)).resize((1024, 768)))]
+    fast = [matcher.scan(data) for data in uploads]
+
+    def full_decode(source, **options):
+        options.pop("draft_size", None)
+        return open_image(source, **options)
+
+    monkeypatch.setattr(image_module, "open_image", full_decode)
+    monkeypatch.setattr(
+        image_module,
+        "query_hashes",
+        lambda decoded, algorithms: compute_hashes(decoded.image, algorithms, mirror=True),
+    )
+    for data, got in zip(uploads, fast, strict=True):
+        ref = matcher.scan(data)
+        assert got
+        key = lambda found: {(m.entry_id, m.algorithm, m.mirrored) for m in found}  # noqa: E731
+        assert key(got) == key(ref)
+        by_key = {(m.entry_id, m.algorithm): m.distance for m in ref}
+        for m in got:
+            assert abs(m.distance - by_key[m.entry_id, m.algorithm]) <= 4
