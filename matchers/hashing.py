@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import imagehash
@@ -308,6 +308,64 @@ def _phash_bits(pixels: np.ndarray) -> np.ndarray:
     return low > np.median(low)
 
 
+# -- caption bands and borders -----------------------------------------------------------------
+
+BAND_MIN_FRACTION = 0.08
+"""A caption band is cut when it covers at least this share of the height (and at most
+:data:`BAND_MAX_FRACTION`)."""
+BAND_MAX_FRACTION = 0.4
+_NEAR = 32  # grey levels from the band's colour that count as its background
+
+
+def _band_run(grey: np.ndarray, limit: int) -> tuple[int, bool]:
+    """A caption band at the start of ``grey``: rows (at most ``limit``) that are partly in the
+    colour of the first row (>= 20%, the rest text), ending with a row wholly in that colour
+    (the margin the text sits in). Returns (rows, whether any of them held text)."""
+    diff = np.abs(grey[: limit + 1].astype(np.int16) - int(np.median(grey[0])))
+    near = (diff <= _NEAR).mean(axis=1)
+    outside = np.flatnonzero(near < 0.2)
+    reach = int(outside[0]) if len(outside) else len(near)
+    plain = np.flatnonzero(near[:reach] >= 0.95)
+    if not len(plain):
+        return 0, False
+    run = int(plain[-1]) + 1
+    return run, bool((near[:run] < 0.95).any())
+
+
+def _border_run(grey: np.ndarray) -> int:
+    diff = np.abs(grey.astype(np.int16) - int(np.median(grey[0])))
+    outside = np.flatnonzero((diff <= _NEAR).mean(axis=1) < 0.98)
+    return int(outside[0]) if len(outside) else len(grey)
+
+
+def trim_box(image: Image.Image) -> tuple[int, int, int, int] | None:
+    """The box without a caption band at the top or bottom and without uniform borders, or
+    None when the image has no caption band.
+
+    A caption band (meme style) is a run of rows from the top or bottom edge in the colour of
+    the edge row, with text on it (rows >= 20% that colour), that ends with a row >= 95% that
+    colour, holds some text and covers 8-40% of the height. When there is one, uniform borders
+    (rows and columns >= 98% one colour) on the other sides are cut too.
+    """
+    grey = np.asarray(image.convert("L"))
+    height, width = grey.shape
+    if min(height, width) < 16:
+        return None
+    lo, hi = BAND_MIN_FRACTION * height, BAND_MAX_FRACTION * height
+    top, top_text = _band_run(grey, int(hi))
+    bottom, bottom_text = _band_run(grey[::-1], int(hi))
+    top = top if top_text and lo <= top <= hi else _border_run(grey)
+    bottom = bottom if bottom_text and lo <= bottom <= hi else _border_run(grey[::-1])
+    if not ((top_text and lo <= top <= hi) or (bottom_text and lo <= bottom <= hi)):
+        return None
+    bottom = height - bottom
+    left = _border_run(grey.T)
+    right = width - _border_run(grey.T[::-1])
+    if bottom - top < height // 2 or right - left < width // 2:
+        return None
+    return (left, top, right, bottom)
+
+
 def query_hashes(
     decoded: DecodedImage,
     algorithms: tuple[str, ...] | frozenset[str] = ALGORITHMS,
@@ -344,6 +402,27 @@ def query_hashes(
             values["pdq_mirror"] = bits_to_hex(mirrored)
         values["pdq_quality"] = quality
     return ImageHashes(**values)
+
+
+def query_variants(
+    decoded: DecodedImage,
+    algorithms: tuple[str, ...] | frozenset[str] = ALGORITHMS,
+) -> list[ImageHashes]:
+    """:func:`query_hashes` of the image, then of the image without its caption band and
+    borders when :func:`trim_box` finds one (never instead of the image itself)."""
+    variants = [query_hashes(decoded, algorithms)]
+    box = trim_box(decoded.image)
+    if box is not None:
+        width, height = decoded.image.size
+        full_width, full_height = decoded.full_size or (width, height)
+        left, top, right, bottom = box
+        full = (
+            max(1, round((right - left) * full_width / width)),
+            max(1, round((bottom - top) * full_height / height)),
+        )
+        trimmed = replace(decoded, image=decoded.image.crop(box), full_size=full, data=None)
+        variants.append(query_hashes(trimmed, algorithms))
+    return variants
 
 
 def _imagehash_values(

@@ -8,6 +8,9 @@
 Each algorithm has its own Hamming threshold (:data:`DEFAULT_THRESHOLDS`, chosen from
 ``benchmarks/image_robustness.py``); every match carries its distance and the threshold it was
 held to. The query is also hashed mirrored, so a mirrored copy matches (``mirrored=True``).
+When the query has a caption band (meme style) at the top or bottom, the image without the band
+and its uniform borders is hashed too, as an additional query (``hashing.trim_box``); a match
+is then the nearest over all query variants.
 By default (``confirm=True``) a reference stored with both pHash and dHash matches when both
 are within :data:`CONFIRM_THRESHOLDS` (reported once, as ``phash`` with the dHash distance in
 ``confirm_distance``); a reference with only one of them is held to that algorithm's single
@@ -33,6 +36,7 @@ from .hashing import (
     ImageHashes,
     hex_to_bytes,
     query_hashes,
+    query_variants,
 )
 from .hashlists import HashList, HashRecord, read_hash_list, write_hash_list
 from .imaging import DEFAULT_MAX_PIXELS, ImageSource, open_image
@@ -283,26 +287,28 @@ class ImageMatcher:
         width, height = decoded.original_size
         if not indexes or min(width, height) < MIN_SIDE:
             return self._sorted(found)
-        hashes = query_hashes(decoded, frozenset(indexes))
-        # hits[algorithm][position] = [distance as is, distance mirrored]
+        variants = query_variants(decoded, frozenset(indexes))
+        slots = 2 * len(variants)
+        # hits[algorithm][position] = distances per query variant: [as is, mirrored] for the
+        # image, then for the image without its caption band (when it has one)
         hits: dict[str, dict[int, list[float]]] = {}
         for algorithm, (index, _refs) in indexes.items():
             radius = self.thresholds[algorithm]
             if self.confirm and algorithm in CONFIRM_THRESHOLDS:
                 radius = max(radius, CONFIRM_THRESHOLDS[algorithm])
             per = hits.setdefault(algorithm, {})
-            for variant, mirrored in enumerate((False, True)):
-                value = hashes.get(algorithm, mirrored)
+            for slot in range(slots):
+                value = variants[slot // 2].get(algorithm, slot % 2 == 1)
                 if value is None:
                     continue
                 positions, distances = index.query(bytes.fromhex(value), radius)
                 for pos, dist in zip(positions.tolist(), distances.tolist(), strict=True):
-                    per.setdefault(pos, [_FAR, _FAR])[variant] = dist
-        confirmed = self._confirmed(hits, indexes) if self.confirm else {}
+                    per.setdefault(pos, [_FAR] * slots)[slot] = dist
+        confirmed = self._confirmed(hits, indexes, slots) if self.confirm else {}
         for algorithm, per in hits.items():
             refs = indexes[algorithm][1]
             threshold = self.thresholds[algorithm]
-            for pos, (as_is, mirrored) in per.items():
+            for pos, dists in per.items():
                 ref = refs[pos]
                 if ref.group in confirmed:
                     if algorithm == "phash":
@@ -311,9 +317,9 @@ class ImageMatcher:
                     continue
                 if self.confirm and self._has_pair(ref):
                     continue  # both hashes stored but they did not agree
-                dist = min(as_is, mirrored)
-                if dist <= threshold:
-                    keep(self._match(ref, int(dist), mirrored < as_is, threshold))
+                slot = min(range(slots), key=dists.__getitem__)
+                if dists[slot] <= threshold:
+                    keep(self._match(ref, int(dists[slot]), slot % 2 == 1, threshold))
         return self._sorted(found)
 
     def _has_pair(self, ref: _Ref) -> bool:
@@ -324,16 +330,17 @@ class ImageMatcher:
         self,
         hits: dict[str, dict[int, list[float]]],
         indexes: dict[str, tuple[HammingIndex, list[_Ref]]],
+        slots: int = 2,
     ) -> dict[int, tuple[int, bool, int]]:
-        """Groups whose pHash and dHash are both within CONFIRM_THRESHOLDS for one variant:
-        group -> (pHash distance, mirrored, dHash distance)."""
+        """Groups whose pHash and dHash are both within CONFIRM_THRESHOLDS for one query
+        variant: group -> (pHash distance, mirrored, dHash distance)."""
         if "phash" not in hits or "dhash" not in hits:
             return {}
         dhash_by_group: dict[int, list[float]] = {}
         for pos, dists in hits["dhash"].items():
             group = indexes["dhash"][1][pos].group
-            best = dhash_by_group.setdefault(group, [_FAR, _FAR])
-            best[0], best[1] = min(best[0], dists[0]), min(best[1], dists[1])
+            best = dhash_by_group.setdefault(group, [_FAR] * slots)
+            best[:] = [min(b, d) for b, d in zip(best, dists, strict=True)]
         out: dict[int, tuple[int, bool, int]] = {}
         cp, cd = CONFIRM_THRESHOLDS["phash"], CONFIRM_THRESHOLDS["dhash"]
         for pos, pd in hits["phash"].items():
@@ -341,9 +348,9 @@ class ImageMatcher:
             dd = dhash_by_group.get(group)
             if dd is None:
                 continue
-            for variant in (0, 1):
+            for variant in range(slots):
                 if pd[variant] <= cp and dd[variant] <= cd:
-                    candidate = (int(pd[variant]), variant == 1, int(dd[variant]))
+                    candidate = (int(pd[variant]), variant % 2 == 1, int(dd[variant]))
                     if group not in out or candidate < out[group]:
                         out[group] = candidate
         return out
