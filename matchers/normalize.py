@@ -82,7 +82,8 @@ REASONS: tuple[tuple[int, str], ...] = (
 )
 
 # Character classes after mapping.
-SLOW, LETTER, DIGIT, SEP, APOS, DEC, SYM, EXCL, JOIN, DEL = range(10)
+# (ordered so that the fast path can test `cls >= SYM` for "becomes a space")
+SLOW, LETTER, DIGIT, DEC, JOIN, APOS, EMOJI, EMOD, SYM, EXCL, SEP, DEL = range(12)
 
 LEET_MAP = {
     "4": "a",
@@ -533,7 +534,6 @@ def slice_reasons(sl: str) -> int:
 
 _TABLE_N = 0x20000
 _MAPPED_N = 0x3000  # below this, characters are mapped by `char_info`
-EMOJI, EMOD = 10, 11  # fast-path classes: a single-code-point emoji, a modifier after one
 
 
 @lru_cache(maxsize=1)
@@ -620,7 +620,9 @@ def _per_token(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
 def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) -> Batch:
     """Canonicalise many posts at once; posts marked `slow` must go through `canonicalize`.
 
-    The posts must not contain NUL (the batch joiner); the caller routes those elsewhere."""
+    The posts must not contain NUL (the batch joiner); the caller routes those elsewhere.
+    About twenty numpy passes run over every character; the rules that only apply around
+    digits, symbols, apostrophes, emoji and one-letter tokens run on those positions only."""
     table_cls, table_canon = _tables()
     if cls_table is None:
         cls_table = table_cls
@@ -628,7 +630,7 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
     if big.isascii():
         raw = np.frombuffer(big.encode("ascii"), dtype=np.uint8)
         cls = cls_table[raw]
-        canon = table_canon[raw]
+        canon = _canon8()[raw]
     else:
         raw = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         idx = np.minimum(raw, _TABLE_N)
@@ -637,139 +639,157 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
     lens = np.fromiter((len(p) + 2 for p in posts), dtype=np.int64, count=len(posts))
     ends_in_big = np.cumsum(lens + 1) - 1  # index of the joiner after each post
     post_base = ends_in_big - lens + 1
+    bad: list[np.ndarray] = []
 
-    # 1. emoji modifiers vanish after an emoji; elsewhere they need the reference path
-    emoji = cls == EMOJI
-    emod = cls == EMOD
-    bad = cls == SLOW
-    if emod.any():
-        # a modifier run after an emoji: propagate "after emoji" through the run
-        after = _prev(emoji)
-        run_start = emod & ~_prev(emod)
-        bad |= run_start & ~after
+    # 1. special characters, looked at with their neighbours (never at either end: frames)
+    spec = np.flatnonzero((cls != LETTER) & (cls != SEP))
+    sc, pc, nc = cls[spec], cls[spec - 1], cls[np.minimum(spec + 1, len(cls) - 1)]
+    bad.append(spec[sc == SLOW])
+    is_emod = sc == EMOD
+    drops = [spec[(sc == APOS) & (pc == LETTER) & (nc == LETTER)]]
+    if is_emod.any():
+        bad.append(spec[is_emod & (pc != EMOJI) & (pc != EMOD)])
+        drops.append(spec[is_emod])
+    dec_keep = (sc == DEC) & (pc == DIGIT) & (nc == DIGIT)
+    to_sep = spec[((sc == DEC) & ~dec_keep) | (sc == APOS) | (sc == EMOJI)]
+    cls[to_sep] = SEP
+    canon[to_sep] = 32
+    leety = (sc == DIGIT) | (sc == SYM)
+    trig = leety & ((pc == LETTER) | (nc == LETTER))
+    # '!' only matters between token characters (`h!tler`), not after a word (`heil!!`)
+    tokp = (pc == LETTER) | (pc == DIGIT) | (pc == SYM)
+    tokn = (nc == LETTER) | (nc == DIGIT) | (nc == SYM)
+    exs = sc == EXCL
+    trig |= exs & ((tokp & tokn) | (tokp & (nc == EXCL)) | ((pc == EXCL) & tokn))
+    triggers = spec[trig]
+    drop1 = np.concatenate(drops)
+    if len(drop1):
+        keep1 = np.ones(len(cls), dtype=bool)
+        keep1[drop1] = False
+        kidx1 = np.flatnonzero(keep1)
+        cls = cls[kidx1]
+        canon = canon[kidx1]
+        if len(triggers):
+            triggers = np.searchsorted(kidx1, triggers)
+    else:
+        kidx1 = np.arange(len(cls))
+    n = len(cls)
     letter = cls == LETTER
-    # 2. apostrophes between letters vanish
-    drop1 = ((cls == APOS) & _prev(letter) & _next(letter)) | emod
-    kidx1 = np.flatnonzero(~drop1)
-    k1 = cls[kidx1]
-    c1 = canon[kidx1]
-    r1 = raw[kidx1]
-    k1[k1 == EMOJI] = SEP
-    l1 = k1 == LETTER
-    d1 = k1 == DIGIT
-    # 3. decimal marks survive only between digits
-    dec = k1 == DEC
-    dec_keep = dec & _prev(d1) & _next(d1)
-    k1[dec & ~dec_keep] = SEP
-    k1[k1 == APOS] = SEP
-    # 4. spaced letters: one-character tokens apart by one separator character
-    tok = l1 | d1 | (k1 == SYM) | (k1 == EXCL)
-    single = tok & (k1 != EXCL) & ~_prev(tok) & ~_next(tok)
-    ex1 = k1 == EXCL
-    if ex1.any():
-        # a one-character token with '!' attached (`l!`) is joined by the reference path
-        lone = tok & ~ex1 & (_prev(ex1) | ~_prev(tok)) & (_next(ex1) | ~_next(tok))
-        lone &= _prev(ex1) | _next(ex1)
-        if lone.any():
-            # only if the whole token has one non-'!' character: walk the '!' runs
-            ts = tok & ~_prev(tok)
-            tid1 = np.cumsum(ts) - 1
-            nonex = np.bincount(tid1[tok & ~ex1], minlength=int(ts.sum()))
-            hit = lone & (nonex[np.where(tok, tid1, 0)] == 1)
-            if hit.any():
-                bad[kidx1[np.flatnonzero(hit)]] = True
-    gap_ok = (k1 == SEP) & (r1 != 10) & (r1 != 13)
-    link = single & _next(gap_ok) & _next(single, 2)
-    spaced_bits = np.zeros(len(k1), dtype=np.uint8)
-    drop2 = np.zeros(len(k1), dtype=bool)
-    if link.any():
-        gapc = _next(r1, 1, 0)
-        before = _prev(_prev(link))
-        after = _next(link, 2)
-        link &= (
-            (~before & ~after)
-            | (before & (_prev(_prev(gapc, 0), 0) == gapc))
-            | (after & (_next(gapc, 2, 0) == gapc))
-        )
-        lpos = np.flatnonzero(link)
-        # chains of links two apart
-        chain_start = np.ones(len(lpos), dtype=bool)
-        chain_start[1:] = np.diff(lpos) != 2
-        cid = np.cumsum(chain_start) - 1
-        nlinks = np.bincount(cid)
-        nonletter = ~l1[lpos] | ~l1[lpos + 2]
-        has_nonletter = np.bincount(cid, weights=nonletter) > 0
-        ok = (nlinks >= 2) | ~has_nonletter
-        lpos = lpos[ok[cid]]
-        drop2[lpos + 1] = True
-        spaced_bits[lpos] = SPACED
-        spaced_bits[lpos + 2] = SPACED
-    kidx2 = np.flatnonzero(~drop2)
-    k2 = k1[kidx2]
-    c2 = c1[kidx2]
-    b2 = spaced_bits[kidx2]
-    tok = tok[kidx2]
-    kidx = kidx1[kidx2]
-    # 5. leetspeak inside tokens with a letter
-    sym = (k2 == SYM) | (k2 == EXCL)
-    if (sym.any() or (d1.any() and l1.any())) and tok.any():
-        tstart = tok & ~_prev(tok)
-        tend = tok & ~_next(tok)
-        starts_t = np.flatnonzero(tstart)
-        ends_t = np.flatnonzero(tend)
-        tid = np.cumsum(tstart) - 1
-        l2 = k2 == LETTER
-        d2 = k2 == DIGIT
-        letters_t = _per_token(l2 & tok, starts_t)
-        # cumulative counts give "how many X before i within its token"
-        excl = (k2 == EXCL) & tok
-        nx = tok & ~excl
-        cnx = np.cumsum(nx)
-        base_nx = cnx[starts_t] - nx[starts_t]
-        tot_nx = cnx[ends_t] - base_nx
-        nd = tok & ~d2
-        cnd = np.cumsum(nd)
-        base_nd = cnd[starts_t] - nd[starts_t]
-        tot_nd = cnd[ends_t] - base_nd
-        t = np.where(tok, tid, 0)
-        before_nx = cnx - base_nx[t]
-        strip = excl & ((before_nx == 0) | (before_nx == tot_nx[t]))
-        before_nd = cnd - base_nd[t]
-        lead_d = d2 & tok & (before_nd == 0)
-        trail_d = d2 & tok & (before_nd == tot_nd[t])
-        lead_len = np.bincount(tid[lead_d], minlength=len(starts_t))
-        trail_len = np.bincount(tid[trail_d], minlength=len(starts_t))
-        lead_n = np.where(lead_len >= 2, lead_len, 0)
-        trail_n = np.where(trail_len >= 2, trail_len, 0)
-        edge_ok = (lead_n + trail_n) == _per_token(d2 & tok, starts_t)
-        edge_num = (lead_d & (lead_n[t] > 0) | trail_d & (trail_n[t] > 0)) & edge_ok[t]
-        has_letter = tok & (letters_t[t] > 0)
-        small = c2 < 128
-        leet_to = np.where(small, _LEET_TABLE[np.where(small, c2, 0)], 0)
-        conv = has_letter & ~strip & ~edge_num & (leet_to != 0) & (d2 | sym)
-        c2 = np.where(conv, leet_to, c2)
-        k2 = np.where(conv, LETTER, k2).astype(np.uint8)
-        b2 = b2 | np.where(conv, LEET, 0).astype(np.uint8)
-    # 6-7. separators collapse, letters squeeze
-    l2 = k2 == LETTER
-    is_space = (k2 == SEP) | (k2 == SYM) | (k2 == EXCL)
-    c2 = np.where(is_space, np.uint32(32), c2)
-    b2 = np.where(is_space, np.uint8(0), b2)
-    drop = (is_space & _prev(is_space)) | (l2 & (c2 == _prev(c2, 0)))
+
+    # 2. one-character tokens apart by one separator character
+    tok = letter | (cls == DIGIT) | (cls == SYM)
+    tokx = tok | (cls == EXCL)
+    single = np.zeros(n, dtype=bool)
+    single[1:-1] = tok[1:-1] & ~tokx[:-2] & ~tokx[2:]
+    sp = np.flatnonzero(single)
+    drop2 = np.zeros(0, dtype=np.int64)
+    spaced_pos = np.zeros(0, dtype=np.int64)
+    chains: list[np.ndarray] = []
+    if len(sp) > 1:
+        first = sp[:-1][(np.diff(sp) == 2)]  # single at i and i + 2
+        gap = first + 1
+        gap_ok = cls[gap] == SEP
+        gch = raw[kidx1[gap]]
+        gap_ok &= (gch != 10) & (gch != 13)
+        first, gch = first[gap_ok], gch[gap_ok]
+        if len(first):
+            before = np.zeros(len(first), dtype=bool)
+            after = np.zeros(len(first), dtype=bool)
+            adj = np.diff(first) == 2
+            before[1:] = adj
+            after[:-1] = adj
+            same_b = np.zeros(len(first), dtype=bool)
+            same_a = np.zeros(len(first), dtype=bool)
+            same_b[1:] = adj & (gch[1:] == gch[:-1])
+            same_a[:-1] = adj & (gch[:-1] == gch[1:])
+            keep = (~before & ~after) | same_b | same_a
+            first = first[keep]
+        if len(first):
+            start = np.ones(len(first), dtype=bool)
+            start[1:] = np.diff(first) != 2
+            cid = np.cumsum(start) - 1
+            nlinks = np.bincount(cid)
+            nonletter = ~letter[first] | ~letter[first + 2]
+            has_nonletter = np.bincount(cid, weights=nonletter) > 0
+            ok = (nlinks >= 2) | ~has_nonletter
+            first, cid = first[ok[cid]], cid[ok[cid]]
+            drop2 = first + 1
+            spaced_pos = np.union1d(first, first + 2)
+            mixed = np.flatnonzero(ok & has_nonletter)
+            if len(mixed):
+                for c in mixed.tolist():
+                    f = first[cid == c]
+                    chains.append(np.append(f, f[-1] + 2))
+    ex = np.flatnonzero(cls == EXCL)
+    if len(ex):
+        # a token of one character plus '!' (`l!`, `5!`) counts as one character in the
+        # reference path's spaced-letter rule; such posts go there
+        cand = np.union1d(ex - 1, ex + 1)
+        cand = cand[(cand > 0) & (cand < n - 1)]
+        cand = cand[tok[cand]]
+        lone = []
+        for x in cand.tolist():
+            j = x - 1
+            while cls[j] == EXCL:
+                j -= 1
+            if tok[j]:
+                continue
+            j = x + 1
+            while j < n - 1 and cls[j] == EXCL:
+                j += 1
+            if not tok[j]:
+                lone.append(x)
+        if lone:
+            bad.append(kidx1[np.asarray(lone, dtype=np.int64)])
+
+    # 3. leetspeak, token by token, where a digit or symbol touches a letter
+    leet_pos: list[int] = []
+    if len(triggers) or chains:
+        leet_pos = _unleet_sparse(cls, canon, triggers, chains, single)
+
+    # 4. separators collapse to one space, letters squeeze
+    is_space = cls >= SYM
+    c = np.where(is_space, np.uint32(32), canon) if canon.dtype != np.uint8 else canon
+    if canon.dtype == np.uint8:
+        c = c.copy()
+        c[is_space] = 32
+    if len(drop2):
+        is_space[drop2] = False  # dropped gaps are nothing, not the space that is kept
+    letter = cls == LETTER  # leetspeak made new letters
+    drop = np.zeros(n, dtype=bool)
+    drop[1:] = (is_space[1:] & is_space[:-1]) | (letter[1:] & (c[1:] == c[:-1]))
+    if len(drop2):
+        drop[drop2] = True
+        # letters meeting across a dropped separator squeeze as well (`i i` -> `i`, run 2)
+        same = letter[drop2 - 1] & letter[drop2 + 1] & (c[drop2 - 1] == c[drop2 + 1])
+        same |= is_space[drop2 - 1] & is_space[drop2 + 1]
+        drop[drop2[same] + 1] = True
     kidx3 = np.flatnonzero(~drop)
-    k_arr = c2[kidx3]
-    starts = kidx[kidx3]
+    k_arr = c[kidx3]
+    starts = kidx1[kidx3]
     nxt = np.empty_like(kidx3)
     nxt[:-1] = kidx3[1:]
-    nxt[-1] = len(kidx)
-    ends = kidx[nxt - 1] + 1
-    run = np.where(l2[kidx3], nxt - kidx3, 1)
-    bits = np.bitwise_or.reduceat(b2, kidx3) if len(kidx3) else b2[:0]
+    nxt[-1] = n
+    ends = kidx1[nxt - 1] + 1
+    run = np.where(letter[kidx3], nxt - kidx3, 1)
+    if len(drop2):
+        # the separators dropped inside spaced runs are no part of a letter's run or span
+        owner = np.searchsorted(kidx3, drop2, side="right") - 1
+        np.subtract.at(run, owner[letter[kidx3[owner]]], 1)
+        last = drop2 == nxt[owner] - 1
+        ends[owner[last]] = kidx1[drop2[last] - 1] + 1
+    bits = np.zeros(len(kidx3), dtype=np.uint8)
+    for pos, bit in ((spaced_pos, SPACED), (np.asarray(leet_pos, dtype=np.int64), LEET)):
+        if len(pos):
+            pos = pos[~is_space[pos]]
+            bits[np.searchsorted(kidx3, pos, side="right") - 1] |= bit
     slow = np.zeros(len(posts), dtype=bool)
-    flagged = np.flatnonzero(bad)
+    flagged = np.concatenate(bad)
     if len(flagged):
         slow[np.searchsorted(ends_in_big, flagged)] = True
-    if k_arr.size and int(k_arr.max()) < 128:
+    if k_arr.dtype == np.uint8:
+        ks = k_arr.tobytes().decode("ascii")
+    elif int(k_arr.max()) < 128:
         ks = k_arr.astype(np.uint8).tobytes().decode("ascii")
     else:
         ks = k_arr.astype(np.uint32).tobytes().decode("utf-32-le")
@@ -778,3 +798,61 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
     post_kstart[0] = 0
     post_kstart[1:] = joiners + 1
     return Batch(ks, starts, ends, run, bits, post_base, post_kstart, slow)
+
+
+@lru_cache(maxsize=1)
+def _canon8() -> np.ndarray:
+    return _tables()[1][:256].astype(np.uint8)
+
+
+def _unleet_sparse(
+    cls: np.ndarray,
+    canon: np.ndarray,
+    triggers: np.ndarray,
+    chains: list[np.ndarray],
+    single: np.ndarray,
+) -> list[int]:
+    """Apply `_unleet` in place to the tokens around `triggers` and to mixed spaced chains."""
+    tokcls = (LETTER, DIGIT, SYM, EXCL)
+    n = len(cls)
+    done: set[int] = set()
+    changed: list[int] = []
+    in_chain = {}
+    for ch in chains:
+        for p in ch.tolist():
+            in_chain[p] = ch
+    groups: list[list[int]] = [ch.tolist() for ch in chains]
+    for t in triggers.tolist():
+        if t in done or t in in_chain:
+            continue
+        if cls[t] == EXCL:
+            # a run of '!' converts only with token characters on both sides
+            a = t
+            while a > 0 and cls[a - 1] == EXCL:
+                a -= 1
+            b = t + 1
+            while b < n and cls[b] == EXCL:
+                b += 1
+            if cls[a - 1] not in tokcls or b >= n or cls[b] not in tokcls:
+                continue
+        a = t
+        while a > 0 and cls[a - 1] in tokcls:
+            a -= 1
+        b = t + 1
+        while b < n and cls[b] in tokcls:
+            b += 1
+        positions = list(range(a, b))
+        if len(positions) == 1 and positions[0] in in_chain:
+            continue
+        done.update(positions)
+        groups.append(positions)
+    for positions in groups:
+        items = [[chr(int(canon[p])), int(cls[p]), 0, 0, 0] for p in positions]
+        _unleet(items, 0, len(items))
+        for p, it in zip(positions, items, strict=True):
+            if it[1] != cls[p]:
+                cls[p] = it[1]
+                canon[p] = ord(it[0]) if it[1] != SEP else 32
+                if it[4] & LEET:
+                    changed.append(p)
+    return changed
