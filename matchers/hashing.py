@@ -274,9 +274,10 @@ def _fixed_point_to_u8(values: np.ndarray) -> np.ndarray:
     return np.clip(rounded, 0, 255)
 
 
-_BLAS_ONE_THREAD = 200_000
-"""OpenBLAS runs a matrix product with m * n * k below 262144 on the calling thread; larger ones
-start its thread pool, which on a busy machine costs milliseconds, not microseconds."""
+_BLAS_ONE_THREAD = 60_000
+"""Matrix products are cut into row blocks with m * n * k below this, which OpenBLAS runs on the
+calling thread (its threshold is 65536 times a build constant); larger ones wake its thread
+pool, whose spinning workers cost milliseconds on a busy machine, not microseconds."""
 
 
 def _matmul_one_thread(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -294,8 +295,8 @@ def _grey_reductions(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     horizontal, vertical32, vertical8 = _imagehash_plan(width, height)
     columns = _fixed_point_to_u8(_matmul_one_thread(grey.astype(np.float64), horizontal))
     return (
-        _fixed_point_to_u8(vertical32 @ columns[:, :32]),
-        _fixed_point_to_u8(vertical8 @ columns[:, 32:]),
+        _fixed_point_to_u8(_matmul_one_thread(vertical32, columns[:, :32])),
+        _fixed_point_to_u8(_matmul_one_thread(vertical8, columns[:, 32:])),
     )
 
 
@@ -333,6 +334,7 @@ def _band_run(grey: np.ndarray, limit: int) -> tuple[int, bool]:
 
 
 def _border_run(grey: np.ndarray) -> int:
+    grey = grey[: len(grey) // 2 + 1]  # a border beyond half the side is refused anyway
     diff = np.abs(grey.astype(np.int16) - int(np.median(grey[0])))
     outside = np.flatnonzero((diff <= _NEAR).mean(axis=1) < 0.98)
     return int(outside[0]) if len(outside) else len(grey)
@@ -354,10 +356,11 @@ def trim_box(image: Image.Image) -> tuple[int, int, int, int] | None:
     lo, hi = BAND_MIN_FRACTION * height, BAND_MAX_FRACTION * height
     top, top_text = _band_run(grey, int(hi))
     bottom, bottom_text = _band_run(grey[::-1], int(hi))
-    top = top if top_text and lo <= top <= hi else _border_run(grey)
-    bottom = bottom if bottom_text and lo <= bottom <= hi else _border_run(grey[::-1])
-    if not ((top_text and lo <= top <= hi) or (bottom_text and lo <= bottom <= hi)):
+    top_band, bottom_band = top_text and lo <= top <= hi, bottom_text and lo <= bottom <= hi
+    if not (top_band or bottom_band):
         return None
+    top = top if top_band else _border_run(grey)
+    bottom = bottom if bottom_band else _border_run(grey[::-1])
     bottom = height - bottom
     left = _border_run(grey.T)
     right = width - _border_run(grey.T[::-1])
