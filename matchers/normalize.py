@@ -83,7 +83,7 @@ REASONS: tuple[tuple[int, str], ...] = (
 
 # Character classes after mapping.
 # (ordered so that the fast path can test `cls >= SYM` for "becomes a space")
-SLOW, LETTER, DIGIT, DEC, JOIN, APOS, EMOJI, EMOD, SYM, EXCL, SEP, DEL = range(12)
+SLOW, LETTER, DIGIT, DEC, JOIN, APOS, EMOJI, EMOD, ZWJC, RIC, SYM, EXCL, SEP, DEL = range(14)
 
 LEET_MAP = {
     "4": "a",
@@ -343,6 +343,25 @@ def canonicalize(text: str, emoji_codes: dict[str, str] | None = None) -> Canon:
                 it[0], it[1] = " ", SEP
     items = [it for it in items if it[1] != DEL]
     n = len(items)
+    # '!' is punctuation unless token characters stand on both sides of its run (`h!tler`)
+    i = 0
+    while i < n:
+        if items[i][1] != EXCL:
+            i += 1
+            continue
+        j = i
+        while j < n and items[j][1] == EXCL:
+            j += 1
+        inner = (
+            i > 0
+            and items[i - 1][1] in (LETTER, DIGIT, SYM)
+            and j < n
+            and items[j][1] in (LETTER, DIGIT, SYM)
+        )
+        if not inner:
+            for x in range(i, j):
+                items[x][0], items[x][1] = " ", SEP
+        i = j
     # 4: tokens (index ranges) and the separators between them
     tokens: list[list[int]] = []
     i = 0
@@ -405,13 +424,12 @@ def _join_spaced(text: str, items: list[list], tokens: list[list[int]]) -> None:
     nt = len(tokens)
     if nt < 2:
         return
-    single = [sum(items[x][1] != EXCL for x in range(t[0], t[1])) == 1 for t in tokens]
+    single = [t[1] - t[0] == 1 for t in tokens]
     link = [False] * nt  # link[j]: token j is linked to token j + 1
     gapc = [""] * nt
     for j in range(nt - 1):
         a, b = tokens[j][1], tokens[j + 1][0]
         if single[j] and single[j + 1] and b - a == 1 and items[a][1] == SEP:
-            # '!' inside the run (`h.e.i.l!`) stays with its letter for _unleet
             g = text[items[a][2]] if items[a][3] > items[a][2] else " "
             if g not in "\n\r":
                 link[j] = True
@@ -560,6 +578,11 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     for ch in _VS | _SKIN:
         cls[ord(ch)] = EMOD
         canon[ord(ch)] = 32
+    cls[ord(ZWJ)] = ZWJC
+    canon[ord(ZWJ)] = 32
+    for cp in range(0x1F1E6, 0x1F200):
+        cls[cp] = RIC
+        canon[cp] = 32
     cls[ord("#")] = cls[ord("*")] = SEP
     canon[ord("#")] = canon[ord("*")] = 32
     cls[0] = JOIN
@@ -647,6 +670,25 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
     bad.append(spec[sc == SLOW])
     is_emod = sc == EMOD
     drops = [spec[(sc == APOS) & (pc == LETTER) & (nc == LETTER)]]
+    is_zwj = sc == ZWJC
+    if is_zwj.any():
+        # inside an emoji ZWJ sequence the joiner and the next emoji vanish into the first
+        seq = is_zwj & ((pc == EMOJI) | (pc == EMOD)) & (nc == EMOJI)
+        bad.append(spec[is_zwj & ~seq])
+        drops.append(spec[seq])
+        drops.append(spec[seq] + 1)
+    is_ri = sc == RIC
+    if is_ri.any():
+        # regional indicators pair up left to right into flags
+        ri = spec[is_ri]
+        first = np.ones(len(ri), dtype=bool)
+        first[1:] = np.diff(ri) != 1
+        run_id = np.cumsum(first) - 1
+        offset = np.arange(len(ri)) - np.flatnonzero(first)[run_id]
+        drops.append(ri[offset % 2 == 1])
+        cls[ri[offset % 2 == 0]] = SEP
+        canon[ri[offset % 2 == 0]] = 32
+        bad.append(ri[(offset % 2 == 0) & (cls[np.minimum(ri + 1, len(cls) - 1)] == EMOD)])
     if is_emod.any():
         bad.append(spec[is_emod & (pc != EMOJI) & (pc != EMOD)])
         drops.append(spec[is_emod])
@@ -655,14 +697,8 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
     cls[to_sep] = SEP
     canon[to_sep] = 32
     leety = (sc == DIGIT) | (sc == SYM)
-    trig = leety & ((pc == LETTER) | (nc == LETTER))
-    # '!' only matters between token characters (`h!tler`), not after a word (`heil!!`)
-    tokp = (pc == LETTER) | (pc == DIGIT) | (pc == SYM)
-    tokn = (nc == LETTER) | (nc == DIGIT) | (nc == SYM)
-    exs = sc == EXCL
-    trig |= exs & ((tokp & tokn) | (tokp & (nc == EXCL)) | ((pc == EXCL) & tokn))
-    triggers = spec[trig]
-    drop1 = np.concatenate(drops)
+    triggers = spec[leety & ((pc == LETTER) | (nc == LETTER))]
+    drop1 = np.unique(np.concatenate(drops)) if len(drops) > 1 else drops[0]
     if len(drop1):
         keep1 = np.ones(len(cls), dtype=bool)
         keep1[drop1] = False
@@ -674,6 +710,24 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
     else:
         kidx1 = np.arange(len(cls))
     n = len(cls)
+    ex = np.flatnonzero(cls == EXCL)
+    if len(ex):
+        first = np.ones(len(ex), dtype=bool)
+        first[1:] = np.diff(ex) != 1
+        last = np.ones(len(ex), dtype=bool)
+        last[:-1] = first[1:]
+        rid = np.cumsum(first) - 1
+        before = cls[ex[first] - 1]
+        after = cls[np.minimum(ex[last] + 1, n - 1)]
+        tokcls = np.zeros(256, dtype=bool)
+        tokcls[[LETTER, DIGIT, SYM]] = True
+        inner = tokcls[before] & tokcls[after]
+        outer = ex[~inner[rid]]
+        cls[outer] = SEP
+        canon[outer] = 32
+        inner_pos = ex[inner[rid]]
+        if len(inner_pos):
+            triggers = np.union1d(triggers, inner_pos)
     letter = cls == LETTER
 
     # 2. one-character tokens apart by one separator character
@@ -720,28 +774,6 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
                 for c in mixed.tolist():
                     f = first[cid == c]
                     chains.append(np.append(f, f[-1] + 2))
-    ex = np.flatnonzero(cls == EXCL)
-    if len(ex):
-        # a token of one character plus '!' (`l!`, `5!`) counts as one character in the
-        # reference path's spaced-letter rule; such posts go there
-        cand = np.union1d(ex - 1, ex + 1)
-        cand = cand[(cand > 0) & (cand < n - 1)]
-        cand = cand[tok[cand]]
-        lone = []
-        for x in cand.tolist():
-            j = x - 1
-            while cls[j] == EXCL:
-                j -= 1
-            if tok[j]:
-                continue
-            j = x + 1
-            while j < n - 1 and cls[j] == EXCL:
-                j += 1
-            if not tok[j]:
-                lone.append(x)
-        if lone:
-            bad.append(kidx1[np.asarray(lone, dtype=np.int64)])
-
     # 3. leetspeak, token by token, where a digit or symbol touches a letter
     leet_pos: list[int] = []
     if len(triggers) or chains:

@@ -145,7 +145,7 @@ def test_reason_bits_from_original_slice():
         "s1eg h.e.i.l 1488",
         "i'm at 88,5 and 1st u.s.a",
         "a i o h e i l $ 8 4",
-        "heil😂🏻 👍 ©",
+        "heil😂🏻 👍 © 🤷\u200d♀️x🇳🇱🇳",
         "@user $ieg heil!!! h!!tler 14words heil88",
     ],
 )
@@ -155,6 +155,8 @@ def test_fast_path_equals_reference(text):
         assert fast == canon(text)
 
 
-@pytest.mark.parametrize("text", ["\u200bheil", "ß", "🏴\u200d☠️", "™", "1️⃣", "中文", "a\ufe0f"])
+@pytest.mark.parametrize(
+    "text", ["\u200bheil", "ß", "🏴\U000e0067\U000e007f", "™", "1️⃣", "中文", "a\ufe0f", "a\u200db"]
+)
 def test_rare_characters_use_the_reference_path(text):
     assert batch_canon(text) is None
