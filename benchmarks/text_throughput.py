@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import ahocorasick  # noqa: E402
-from wordfreq import top_n_list  # noqa: E402
+from wordfreq import top_n_list, zipf_frequency  # noqa: E402
 
 from matchers.text import EntryRule, PatternRule, TextMatcher  # noqa: E402
 
@@ -51,13 +51,21 @@ def rss_mb() -> float:
     return 0.0
 
 
-def words(lang: str, lo: int, hi: int) -> list[str]:
-    return [w for w in top_n_list(lang, hi)[lo:] if w.isalpha() and len(w) >= 4]
+def words(lang: str, lo: int, hi: int, max_zipf: float = 9.0) -> list[str]:
+    """Words of rank lo..hi that are uncommon in both Dutch and English (as the validator asks:
+    a pattern that is a common word needs a context rule)."""
+    out = []
+    for w in top_n_list(lang, hi)[lo:]:
+        if not (w.isalpha() and len(w) >= 5):
+            continue
+        if max(zipf_frequency(w, "en"), zipf_frequency(w, "nl")) < max_zipf:
+            out.append(w)
+    return out
 
 
 def make_kb(n: int, rng: random.Random) -> tuple[list[EntryRule], list[PatternRule]]:
-    rare = words("en", 20000, 300000) + words("nl", 20000, 300000)
-    mid = words("en", 2000, 50000) + words("nl", 2000, 50000)
+    rare = words("en", 20000, 300000, 3.0) + words("nl", 20000, 300000, 3.0)
+    mid = words("en", 2000, 50000, 4.5) + words("nl", 2000, 50000, 4.5)
     common = top_n_list("en", 300)[50:] + top_n_list("nl", 300)[50:]
     seen: set[str] = set()
     pats: list[tuple[str, str]] = []
@@ -75,7 +83,7 @@ def make_kb(n: int, rng: random.Random) -> tuple[list[EntryRule], list[PatternRu
         elif r < 0.97:
             text, mode = str(rng.randint(100, 999999)), "token"
         elif r < 0.99:
-            text, mode = rng.choice(rare)[:6], "substring"
+            text, mode = rng.choice(rare), "substring"
         else:
             text, mode = rng.choice(PATTERN_EMOJI), "substring"
         if text not in seen:

@@ -33,7 +33,6 @@ give the same matches.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -590,13 +589,23 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     return cls, canon
 
 
-def fast_classes(slow_chars: Iterable[str] = ()) -> np.ndarray:
-    """The fast-path class table with `slow_chars` (e.g. the emoji of patterns) sent to SLOW."""
-    cls = _tables()[0].copy()
-    for ch in slow_chars:
-        if ord(ch) < _TABLE_N:
-            cls[ord(ch)] = SLOW
-    return cls
+def fast_tables(emoji_codes: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Class and canonical tables for a matcher whose patterns use `emoji_codes`.
+
+    A one-code-point pattern emoji maps to its private-use code (class JOIN); the code points of
+    longer pattern sequences go to the reference path."""
+    cls, canon = _tables()
+    cls, canon = cls.copy(), canon.copy()
+    for key, code in emoji_codes.items():
+        if len(key) == 1 and ord(key) < _TABLE_N:
+            cls[ord(key)] = JOIN
+            canon[ord(key)] = ord(code)
+    for key in emoji_codes:
+        if len(key) > 1:
+            for ch in key:
+                if ord(ch) < _TABLE_N:
+                    cls[ord(ch)] = SLOW
+    return cls, canon
 
 
 @dataclass
@@ -608,6 +617,7 @@ class Batch:
     ends: np.ndarray
     run: np.ndarray
     bits: np.ndarray  # LEET / SPACED per canonical character
+    bits_pos: list[int]  # where `bits` is not zero
     post_base: np.ndarray  # index of each post's first character in the joined original
     post_kstart: np.ndarray  # canonical index of the frame space of each post
     slow: np.ndarray  # bool per post: use `canonicalize` instead
@@ -640,15 +650,15 @@ def _per_token(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.add.reduceat(values.astype(np.int64), starts)
 
 
-def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) -> Batch:
+def canonicalize_batch(
+    posts: list[str], tables: tuple[np.ndarray, np.ndarray] | None = None
+) -> Batch:
     """Canonicalise many posts at once; posts marked `slow` must go through `canonicalize`.
 
     The posts must not contain NUL (the batch joiner); the caller routes those elsewhere.
     About twenty numpy passes run over every character; the rules that only apply around
     digits, symbols, apostrophes, emoji and one-letter tokens run on those positions only."""
-    table_cls, table_canon = _tables()
-    if cls_table is None:
-        cls_table = table_cls
+    cls_table, table_canon = tables if tables is not None else _tables()
     big = "\x00".join([" " + p + " " for p in posts])
     if big.isascii():
         raw = np.frombuffer(big.encode("ascii"), dtype=np.uint8)
@@ -690,7 +700,7 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
         canon[ri[offset % 2 == 0]] = 32
         bad.append(ri[(offset % 2 == 0) & (cls[np.minimum(ri + 1, len(cls) - 1)] == EMOD)])
     if is_emod.any():
-        bad.append(spec[is_emod & (pc != EMOJI) & (pc != EMOD)])
+        bad.append(spec[is_emod & (pc != EMOJI) & (pc != EMOD) & (pc != JOIN)])
         drops.append(spec[is_emod])
     dec_keep = (sc == DEC) & (pc == DIGIT) & (nc == DIGIT)
     to_sep = spec[((sc == DEC) & ~dec_keep) | (sc == APOS) | (sc == EMOJI)]
@@ -728,6 +738,12 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
         inner_pos = ex[inner[rid]]
         if len(inner_pos):
             triggers = np.union1d(triggers, inner_pos)
+    pe = np.flatnonzero(cls == JOIN)
+    if len(pe):
+        # pattern emoji (and the batch joiner) must already stand between separators, as the
+        # reference path frames them with spaces
+        lone = (cls[np.maximum(pe - 1, 0)] != SEP) | (cls[np.minimum(pe + 1, n - 1)] != SEP)
+        bad.append(kidx1[pe[lone]])
     letter = cls == LETTER
 
     # 2. one-character tokens apart by one separator character
@@ -804,6 +820,10 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
     nxt[-1] = n
     ends = kidx1[nxt - 1] + 1
     run = np.where(letter[kidx3], nxt - kidx3, 1)
+    if len(pe) and len(drop1):
+        # a pattern emoji's span covers its dropped modifiers (VS16, skin tone)
+        inner = pe[pe + 1 < n]
+        ends[np.searchsorted(kidx3, inner)] = kidx1[inner + 1]
     if len(drop2):
         # the separators dropped inside spaced runs are no part of a letter's run or span
         owner = np.searchsorted(kidx3, drop2, side="right") - 1
@@ -829,7 +849,8 @@ def canonicalize_batch(posts: list[str], cls_table: np.ndarray | None = None) ->
     post_kstart = np.empty(len(posts), dtype=np.int64)
     post_kstart[0] = 0
     post_kstart[1:] = joiners + 1
-    return Batch(ks, starts, ends, run, bits, post_base, post_kstart, slow)
+    bits_pos = np.flatnonzero(bits).tolist()
+    return Batch(ks, starts, ends, run, bits, bits_pos, post_base, post_kstart, slow)
 
 
 @lru_cache(maxsize=1)

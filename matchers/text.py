@@ -210,7 +210,13 @@ class _BatchView:
         return self.b.run[a:b].tolist()
 
     def bits(self, a: int, b: int) -> int:
-        return int(np.bitwise_or.reduce(self.b.bits[a:b])) if b > a else 0
+        pos = self.b.bits_pos
+        i = bisect_left(pos, a)
+        out = 0
+        while i < len(pos) and pos[i] < b:
+            out |= int(self.b.bits[pos[i]])
+            i += 1
+        return out
 
 
 class TextMatcher:
@@ -289,7 +295,7 @@ class TextMatcher:
                     if key not in codes and len(codes) < 0xF8FF - 0xE100:
                         codes[key] = chr(0xE100 + len(codes))
         self._codes = codes
-        self._cls_table = nz.fast_classes(ch for key in codes for ch in key)
+        self._tables = nz.fast_tables(codes)
         keys: dict[str, list[Any]] = {}
         self._fuzzy_forms: list[tuple[str, _PatItem]] = []
         self._fuzzy_flagged: list[tuple[str, _PatItem]] = []
@@ -348,9 +354,6 @@ class TextMatcher:
                 if c not in term_ids:
                     term_ids[c] = len(self._terms)
                     self._terms.append(c)
-                    keys.setdefault(" " + c + " ", []).append(
-                        _OtherItem(_TERM, term_ids[c], 1, len(c))
-                    )
                 dep_terms.append(term_ids[c])
             self._entry_terms.append((tuple(dep_entries), tuple(dep_terms)))
         self._has_context = [bool(e.context_requires_any) for e in self._entries]
@@ -361,8 +364,15 @@ class TextMatcher:
             auto.make_automaton()
         self._auto = auto
         self._nkeys = len(keys)
+        # context terms are often common words: a separate automaton, run on demand
+        terms = ahocorasick.Automaton()
+        for ti, c in enumerate(self._terms):
+            terms.add_word(" " + c + " ", (len(c) + 2, ti))
+        if self._terms:
+            terms.make_automaton()
+        self._term_auto = terms
         self._fuzzy_index: dict[bool, tuple[dict[str, list[tuple[str, _PatItem]]], int, int]] = {}
-        self._fuzzy_cache: dict[bool, dict[str, tuple[tuple[str, _PatItem], ...]]] = {}
+        self._fuzzy_cache: dict[bool, tuple[set[str], dict[str, tuple[Any, ...]]]] = {}
 
     # -- scanning -----------------------------------------------------------------------------
 
@@ -419,12 +429,12 @@ class TextMatcher:
             return out
         if any("\x00" in p for p in posts):
             clean = [p if "\x00" not in p else "" for p in posts]
-            batch = nz.canonicalize_batch(clean, self._cls_table)
+            batch = nz.canonicalize_batch(clean, self._tables)
             for i, p in enumerate(posts):
                 if "\x00" in p:
                     batch.slow[i] = True
         else:
-            batch = nz.canonicalize_batch(posts, self._cls_table)
+            batch = nz.canonicalize_batch(posts, self._tables)
         slow = batch.slow
         per_post: dict[int, list[tuple[int, Any]]] = {}
         if self._nkeys:
@@ -432,9 +442,14 @@ class TextMatcher:
             if hits:
                 ends = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
                 owners = np.searchsorted(batch.post_kstart, ends, side="right") - 1
+                slow_l = slow.tolist()
                 for h, o in zip(hits, owners.tolist(), strict=True):
-                    if not slow[o]:
-                        per_post.setdefault(o, []).append(h)
+                    if not slow_l[o]:
+                        got = per_post.get(o)
+                        if got is None:
+                            per_post[o] = [h]
+                        else:
+                            got.append(h)
         fz_post: dict[int, list[tuple[int, int, _PatItem]]] = {}
         if self._fuzzy_wanted(fuzzy):
             for cs, ce, item in self._fuzzy_hits(batch.k, fuzzy):
@@ -471,29 +486,32 @@ class TextMatcher:
             lo = min(len(f) for f, _ in forms) - 1
             hi = max(len(f) for f, _ in forms) + 1
             index = self._fuzzy_index[fuzzy] = (table, lo, hi)
-            self._fuzzy_cache[fuzzy] = {}
+            self._fuzzy_cache[fuzzy] = (set(), {})
         table, lo, hi = index
-        cache = self._fuzzy_cache[fuzzy]
-        if len(cache) > 500_000:
-            cache.clear()
-        found: list[tuple[int, int, _PatItem]] = []
-        for tok in set(k.split(" ")):
-            res = cache.get(tok)
-            if res is None:
-                res = ()
-                if lo <= len(tok) <= hi and not tok.isdigit():
-                    cands: dict[int, tuple[str, _PatItem]] = {}
-                    for d in {tok} | {tok[:i] + tok[i + 1 :] for i in range(len(tok))}:
-                        for form, item in table.get(d, ()):
-                            cands[id(item)] = (form, item)
-                    res = tuple(
-                        (form, item)
-                        for form, item in cands.values()
-                        if form != tok and OSA.distance(form, tok, score_cutoff=1) <= 1
-                    )
-                cache[tok] = res
-            if not res:
+        seen, hits = self._fuzzy_cache[fuzzy]
+        toks = set(k.split(" "))
+        new = toks - seen
+        if len(seen) + len(new) > 1_000_000:
+            seen.clear()
+            hits.clear()
+        for tok in new:
+            if not lo <= len(tok) <= hi or tok.isdigit():
                 continue
+            cands: dict[int, tuple[str, _PatItem]] = {}
+            for d in {tok} | {tok[:i] + tok[i + 1 :] for i in range(len(tok))}:
+                for form, item in table.get(d, ()):
+                    cands[id(item)] = (form, item)
+            res = tuple(
+                (form, item)
+                for form, item in cands.values()
+                if form != tok and OSA.distance(form, tok, score_cutoff=1) <= 1
+            )
+            if res:
+                hits[tok] = res
+        seen |= new
+        found: list[tuple[int, int, _PatItem]] = []
+        for tok in toks & hits.keys():
+            res = hits[tok]
             needle = " " + tok + " "
             pos = k.find(needle)
             while pos >= 0:
@@ -537,10 +555,13 @@ class TextMatcher:
             return []
         if exceptions:
             cands = _drop_inside_exceptions(cands, exceptions)
-        kept, taken = _one_per_occurrence(cands)
+        if len(cands) == 1:
+            kept, taken = cands, {cands[0][2].entry: [(cands[0][0], cands[0][1])]}
+        else:
+            kept, taken = _one_per_occurrence(cands)
         k = view.k
         out: list[TextMatch] = []
-        cache: dict[Any, Any] = {"range": (view.klo, view.khi)}
+        cache: dict[Any, Any] = {"range": (view.klo, view.khi), "terms": terms}
         for cs, ce, it, is_fuzzy in kept:
             weak = False
             if self._has_context[it.entry]:
@@ -595,6 +616,11 @@ class TextMatcher:
     ) -> bool:
         dep_entries, dep_terms = self._entry_terms[entry]
         deps = cache.get(("deps", entry))
+        if dep_terms and not cache.get("terms_done"):
+            cache["terms_done"] = True
+            lo, hi = cache["range"]
+            for end, (klen, ti) in self._term_auto.iter(k, lo, hi):
+                terms.setdefault(ti, []).append((end - klen + 2, end))
         if deps is None:
             spans: list[tuple[int, int]] = []
             for d in dep_entries:
