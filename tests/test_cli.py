@@ -21,7 +21,7 @@ def test_scan_jsonl_one_object_per_line_in_order(runner, db_path):
     posts = "gewoon een zin\nSieg Heil kameraden\n\nnog een zin zonder iets\n"
     result = runner.invoke(cli, ["scan", "--db", str(db_path), "--format", "jsonl"], input=posts)
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in result.output.splitlines()]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["line"] for r in records] == [1, 2, 3, 4]
     assert records[0]["matches"] == [] and records[2]["matches"] == []
     hit = records[1]["matches"][0]
@@ -32,10 +32,11 @@ def test_scan_jsonl_one_object_per_line_in_order(runner, db_path):
 
 def test_scan_text_format_from_file(runner, db_path, tmp_path):
     path = tmp_path / "posts.txt"
-    path.write_text("niets\nz1eg h.e.i.l!\n", encoding="utf-8")
+    path.write_text("niets\ns1eg h.e.i.l!\n", encoding="utf-8")
     result = runner.invoke(cli, ["scan", "--db", str(db_path), str(path)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("2:")
+    assert result.stdout.startswith("2:")
+    assert "2 posts, 1 matches" in result.stderr
 
 
 def test_scan_missing_database_is_an_error(runner, tmp_path):

@@ -33,7 +33,7 @@ def posts(n: int, seed: int = 7) -> list[str]:
 def run_scan(db_path, text: str, *args: str) -> str:
     result = CliRunner().invoke(cli, ["scan", "--db", str(db_path), "-s", *args], input=text)
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def test_two_workers_give_identical_output(db_path):
@@ -88,20 +88,20 @@ finally:
 
 
 def peak_rss_kb(db_path, n_lines: int) -> int:
-    proc = subprocess.Popen(
+    block = "\n".join(posts(1000)) + "\n"
+    with subprocess.Popen(
         [sys.executable, "-c", PEAK_RSS, str(db_path)],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    assert proc.stdin is not None
-    block = "\n".join(posts(1000)) + "\n"
-    for _ in range(n_lines // 1000):
-        proc.stdin.write(block)
-    proc.stdin.close()
-    err = proc.stderr.read() if proc.stderr else ""
-    assert proc.wait() == 0, err
+    ) as proc:
+        assert proc.stdin is not None and proc.stderr is not None
+        for _ in range(n_lines // 1000):
+            proc.stdin.write(block)
+        proc.stdin.close()
+        err = proc.stderr.read()
+        assert proc.wait() == 0, err
     return int(err.strip().splitlines()[-1])
 
 
