@@ -204,8 +204,8 @@ async def test_scan_json_weak_apart(ds, db_path):
     text, entry_id = weak_case(db_path)
     data = (await ds.client.post("/-/scan.json", json={"text": text})).json()
     assert data["matches"] == []
-    assert [m["entry_id"] for m in data["weak"]] == [entry_id]
-    assert data["weak"][0]["weak"] is True
+    assert entry_id in [m["entry_id"] for m in data["weak"]]
+    assert all(m["weak"] is True for m in data["weak"])
 
 
 async def test_scan_json_with_cookie_needs_no_csrf_token(ds):
