@@ -618,6 +618,7 @@ class Batch:
     run: np.ndarray
     bits: np.ndarray  # LEET / SPACED per canonical character
     bits_pos: list[int]  # where `bits` is not zero
+    k_arr: np.ndarray  # `k` as code points
     post_base: np.ndarray  # index of each post's first character in the joined original
     post_kstart: np.ndarray  # canonical index of the frame space of each post
     slow: np.ndarray  # bool per post: use `canonicalize` instead
@@ -850,7 +851,7 @@ def canonicalize_batch(
     post_kstart[0] = 0
     post_kstart[1:] = joiners + 1
     bits_pos = np.flatnonzero(bits).tolist()
-    return Batch(ks, starts, ends, run, bits, bits_pos, post_base, post_kstart, slow)
+    return Batch(ks, starts, ends, run, bits, bits_pos, k_arr, post_base, post_kstart, slow)
 
 
 @lru_cache(maxsize=1)

@@ -452,7 +452,7 @@ class TextMatcher:
                             got.append(h)
         fz_post: dict[int, list[tuple[int, int, _PatItem]]] = {}
         if self._fuzzy_wanted(fuzzy):
-            for cs, ce, item in self._fuzzy_hits(batch.k, fuzzy):
+            for cs, ce, item in self._fuzzy_hits(batch.k, fuzzy, batch.k_arr):
                 o = int(np.searchsorted(batch.post_kstart, cs, side="right") - 1)
                 if not slow[o]:
                     fz_post.setdefault(o, []).append((cs, ce, item))
@@ -472,7 +472,9 @@ class TextMatcher:
     def _fuzzy_wanted(self, fuzzy: bool) -> bool:
         return bool(self._fuzzy_forms) if fuzzy else bool(self._fuzzy_flagged)
 
-    def _fuzzy_hits(self, k: str, fuzzy: bool) -> list[tuple[int, int, _PatItem]]:
+    def _fuzzy_hits(
+        self, k: str, fuzzy: bool, k_arr: np.ndarray | None = None
+    ) -> list[tuple[int, int, _PatItem]]:
         """(content start, end, item) for tokens one edit away from an eligible pattern."""
         from rapidfuzz.distance import OSA
 
@@ -489,7 +491,16 @@ class TextMatcher:
             self._fuzzy_cache[fuzzy] = (set(), {})
         table, lo, hi = index
         seen, hits = self._fuzzy_cache[fuzzy]
-        toks = set(k.split(" "))
+        if k_arr is None:
+            toks = set(k.split(" "))
+        else:
+            # only tokens whose length could be one edit from an eligible pattern
+            sp = np.flatnonzero(k_arr == 32)
+            lens = np.diff(sp) - 1
+            sel = np.flatnonzero((lens >= lo) & (lens <= hi))
+            a = (sp[sel] + 1).tolist()
+            b = sp[sel + 1].tolist()
+            toks = {k[x:y] for x, y in zip(a, b, strict=True)}
         new = toks - seen
         if len(seen) + len(new) > 1_000_000:
             seen.clear()
