@@ -12,22 +12,30 @@ canonicalises to the same string. The canonical form `K` of a text is built like
    Default-ignorable characters (zero-width, soft hyphen, joiners, bidi controls, variation
    selectors and tag characters outside emoji) and control characters are deleted.
 3. An apostrophe between two letters is deleted (`don't`); `.`/`,` between two digits is kept
-   (a decimal: `88,5` is not the number 88); every other non-letter, non-digit is a separator.
-4. Tokens are runs of letters, digits and the leet symbols `@ $ !`. Two or more one-character
-   tokens separated by the same short separator are joined (`h e i l`, `h.e.i.l`; at least three
-   when digits or symbols are among them).
+   (a decimal: `88,5` is not the number 88); `!` is punctuation unless token characters stand
+   on both sides of its run (`h!tler`); every other non-letter, non-digit is a separator.
+4. Tokens are runs of letters, digits and the leet symbols `@ $ !`. One-character tokens apart
+   by exactly one separator character are linked (`h e i l`, `h.e.i.l`); a link stays when it
+   stands alone or uses the same separator as a neighbouring link (so `h.e.i.l h.i.t.l.e.r`
+   splits at the space), and a chain of links becomes one token when it has three or more
+   characters, or two letters (`S.S`). `is is` is never joined.
 5. Leetspeak is undone inside tokens that contain a letter (`4 3 1 0 5 7 @ $ !` -> `a e i o s t a
-   s i`); a run of two or more digits at either end of such a token stays a number (`14words`),
-   as do tokens without letters (`1488`). `!` at either end of a token is punctuation.
+   s i`); when all digits of such a token sit in runs of two or more at its ends, those stay a
+   number (`14words`, `c18`), and tokens without letters stay numbers (`1488`).
 6. Repeated letters are squeezed to one, keeping the run length (`heeeil` -> `heil`, run 3) so a
    pattern's own double letters can still be required.
 7. Separators collapse to one space; the text is framed by spaces. Emoji that occur in patterns
    become one private-use character each, framed by spaces; other emoji are separators.
 
-`canonicalize_batch` computes the same `K` for many posts at once with numpy over the joined
-batch for posts that need none of the rare steps (emoji, deletions, expansions, leetspeak,
-spaced letters), and hands the other posts to `canonicalize`. The property tests assert that both
-give the same matches.
+`canonicalize_batch` computes the same `K`, offsets and runs for many posts at once with numpy
+over the joined batch: about twenty passes over every character, the rules for digits, symbols,
+apostrophes, emoji (single code points, VS16, skin tones, ZWJ sequences, flags) and spaced
+letters on those positions only, leetspeak token by token with the reference `_unleet`. Posts
+with anything rarer (invisible characters, expansions like `ß`, keycaps, tag sequences, scripts
+above U+1FFFF, pattern emoji touching text) are marked `slow` and go through `canonicalize`.
+The property tests assert that both paths give the same canonical form and the same matches.
+
+The homoglyph table is curated, not generated: see `HOMOGLYPHS` for its source.
 """
 
 from __future__ import annotations
