@@ -335,6 +335,7 @@ class TextMatcher:
         self._terms: list[str] = []
         self._entry_terms: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
         term_ids: dict[str, int] = {}
+        all_ids = {x.id for x in entries}
         for ei, e in enumerate(self._entries):
             for phrase in e.exceptions:
                 c, _ = _content(nz.canonicalize(phrase, codes))
@@ -346,7 +347,7 @@ class TextMatcher:
                 if term in eidx:
                     dep_entries.append(eidx[term])
                     continue
-                if any(x.id == term for x in entries):
+                if term in all_ids:
                     continue  # a retired entry never matches
                 c, _ = _content(nz.canonicalize(term, codes))
                 if not c:
