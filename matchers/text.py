@@ -182,6 +182,9 @@ class _ListView:
     def runs(self, a: int, b: int) -> list[int]:
         return self.c.run[a:b]
 
+    def run_at(self, i: int) -> int:
+        return self.c.run[i]
+
     def bits(self, a: int, b: int) -> int:
         out = 0
         for x in self.c.bits[a:b]:
@@ -208,6 +211,9 @@ class _BatchView:
 
     def runs(self, a: int, b: int) -> list[int]:
         return self.b.run[a:b].tolist()
+
+    def run_at(self, i: int) -> int:
+        return self.b.run.item(i)
 
     def bits(self, a: int, b: int) -> int:
         pos = self.b.bits_pos
@@ -551,8 +557,10 @@ class TextMatcher:
                 cs = ks + it.lead
                 ce = cs + it.length
                 if it.kind == _PAT:
-                    if it.need and any(view.runs(cs + j, cs + j + 1)[0] < r for j, r in it.need):
-                        continue
+                    if it.need:
+                        run_at = view.run_at
+                        if any(run_at(cs + j) < r for j, r in it.need):
+                            continue
                     cands.append((cs, ce, it, False))
                 elif it.kind == _EXC:
                     exceptions.setdefault(it.ref, []).append((cs, ce))
