@@ -84,6 +84,9 @@ def make_datasette(
         static_mounts=static,
         settings={"default_page_size": 50, "sql_time_limit_ms": 2000, **(settings or {})},
     )
+    # Datasette adds an in-memory database when given no files; this one has none to offer.
+    if "_memory" in ds.databases:
+        ds.remove_database("_memory")
     # Named explicitly, so metadata, templates and links hold whatever the files are called.
     ds.add_database(Database(ds, path=str(db), is_mutable=False), name=PUBLIC_NAME)
     if restricted_db is not None and restricted_db.is_file():

@@ -129,3 +129,8 @@ async def test_every_page_has_the_stylesheet_and_scan_link(ds):
     for path in ("/", "/about", "/-/scan", "/symbolenbank", "/symbolenbank/entries"):
         html = (await ds.client.get(path)).text
         assert 'href="/assets/symbolenbank.css"' in html, path
+
+
+async def test_only_our_databases_are_published(ds):
+    response = await ds.client.get("/-/databases.json")
+    assert [d["name"] for d in response.json()] == ["symbolenbank"]
