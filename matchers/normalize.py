@@ -172,8 +172,23 @@ def _is_regional(ch: str) -> bool:
 
 
 def emoji_key(seq: str) -> str:
-    """The canonical identity of an emoji sequence: without variation selectors and skin tones."""
-    return "".join(ch for ch in seq if ch not in _VS and ch not in _SKIN)
+    """The canonical identity of an emoji sequence: without variation selectors, skin tones and
+    gender signs (`🧛‍♂️` is `🧛`); other ZWJ components stay (`🏴‍☠️` is not `🏴`)."""
+    out = "".join(ch for ch in seq if ch not in _VS and ch not in _SKIN)
+    if ZWJ in out:
+        out = out.replace(ZWJ + "\u2642", "").replace(ZWJ + "\u2640", "")
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _is_symbol(ch: str) -> bool:
+    """Other symbols (So: ☭ ✠ ✡) that NFKC leaves alone are single-character tokens like emoji;
+    circled letters and the like are NFKC letters instead."""
+    return (
+        not ch.isascii()
+        and unicodedata.category(ch) == "So"
+        and unicodedata.normalize("NFKC", ch) == ch
+    )
 
 
 # Units produced by `segment`.
@@ -196,7 +211,7 @@ def segment(text: str) -> list[tuple[int, int, int]]:
             out.append((i, j, U_KEYCAP))
             i = j
             continue
-        if ch in cps and (ch not in textual or nxt == "\ufe0f"):
+        if (ch in cps and (ch not in textual or nxt == "\ufe0f")) or _is_symbol(ch):
             j = _emoji_end(text, i, cps, textual)
             out.append((i, j, U_EMOJI))
             i = j
@@ -328,6 +343,11 @@ def canonicalize(text: str, emoji_codes: dict[str, str] | None = None) -> Canon:
             continue
         mapped, bits = char_info(text[s])
         if not mapped:
+            if bits == DIACRITIC and items and items[-1][3] == s and items[-1][1] == LETTER:
+                # a combining mark belongs to the letter before it (also inside the span)
+                items[-1][3] = e
+                items[-1][4] |= DIACRITIC
+                continue
             pending_bits |= bits
             continue
         for c, cls in mapped:
@@ -422,37 +442,55 @@ def canonicalize(text: str, emoji_codes: dict[str, str] | None = None) -> Canon:
 
 
 def _join_spaced(text: str, items: list[list], tokens: list[list[int]]) -> None:
-    """Merge runs of one-character tokens apart by one separator character (in place).
+    """Merge runs of one-character tokens apart by one separator (in place).
 
-    Two neighbouring one-character tokens are linked when exactly one separator character
-    (not a line break) stands between them; a link is kept when it stands alone or uses the
-    same separator as a neighbouring link (`h.e.i.l h.i.t.l.e.r` splits at the space). A chain
-    of links joins into one token when it has three or more characters, or two letters."""
+    Two neighbouring one-character tokens are linked when one separator character (not a line
+    break), or a punctuation character and a space (`g. r. o`), stands between them. In a
+    group of connected links the separator used most often (strictly) is the one between
+    letters; links with other separators split words (`h.e.i.l h.i.t.l.e.r`, `o.r.d.e.r o.f`,
+    `a.l-h.a.y.a.t`); on a tie only a lone link stays. Links of punctuation and a space need
+    at least two of them. A chain of kept links joins into one token when it has three or more
+    characters, or two letters (`S.S`)."""
     nt = len(tokens)
     if nt < 2:
         return
-    single = [t[1] - t[0] == 1 for t in tokens]
+    single = [items[t[0]][2] == items[t[1] - 1][2] for t in tokens]
     link = [False] * nt  # link[j]: token j is linked to token j + 1
     gapc = [""] * nt
     for j in range(nt - 1):
         a, b = tokens[j][1], tokens[j + 1][0]
-        if single[j] and single[j + 1] and b - a == 1 and items[a][1] == SEP:
-            g = text[items[a][2]] if items[a][3] > items[a][2] else " "
+        if not (single[j] and single[j + 1]) or items[a][1] != SEP:
+            continue
+        g = text[items[a][2]] if items[a][3] > items[a][2] else " "
+        if b - a == 1:
             if g not in "\n\r":
                 link[j] = True
                 gapc[j] = g
-    kept = []
-    for j in range(nt):
-        before = j > 0 and link[j - 1]
-        after = j + 1 < nt and link[j + 1]
-        kept.append(
-            link[j]
-            and (
-                (not before and not after)
-                or (before and gapc[j - 1] == gapc[j])
-                or (after and gapc[j + 1] == gapc[j])
-            )
-        )
+        elif b - a == 2 and items[a + 1][1] == SEP and not g.isspace():
+            g2 = text[items[a + 1][2]] if items[a + 1][3] > items[a + 1][2] else ""
+            if g2 == " ":
+                link[j] = True
+                gapc[j] = g + " "
+    kept = [False] * nt
+    j = 0
+    while j < nt:
+        if not link[j]:
+            j += 1
+            continue
+        m = j
+        while m < nt and link[m]:
+            m += 1
+        counts: dict[str, int] = {}
+        for x in range(j, m):
+            counts[gapc[x]] = counts.get(gapc[x], 0) + 1
+        best = max(counts.values())
+        top = [g for g, c in counts.items() if c == best]
+        if len(top) == 1 or m - j == 1:
+            g = top[0]
+            if len(g) == 1 or best >= 2:
+                for x in range(j, m):
+                    kept[x] = gapc[x] == g
+        j = m
     out: list[list[int]] = []
     drop: set[int] = set()
     j = 0
@@ -470,7 +508,7 @@ def _join_spaced(text: str, items: list[list], tokens: list[list[int]]) -> None:
             for x in range(j, m + 1):
                 items[tokens[x][0]][4] |= SPACED
             for x in range(j, m):
-                drop.add(tokens[x][1])
+                drop.update(range(tokens[x][1], tokens[x + 1][0]))
             out.append([tokens[j][0], tokens[m][1]])
         else:
             out.extend(tokens[j : m + 1])
@@ -772,17 +810,20 @@ def canonicalize_batch(
         gap_ok &= (gch != 10) & (gch != 13)
         first, gch = first[gap_ok], gch[gap_ok]
         if len(first):
-            before = np.zeros(len(first), dtype=bool)
-            after = np.zeros(len(first), dtype=bool)
+            # groups of links with mixed separators are decided by the reference path
             adj = np.diff(first) == 2
-            before[1:] = adj
-            after[:-1] = adj
-            same_b = np.zeros(len(first), dtype=bool)
-            same_a = np.zeros(len(first), dtype=bool)
-            same_b[1:] = adj & (gch[1:] == gch[:-1])
-            same_a[:-1] = adj & (gch[:-1] == gch[1:])
-            keep = (~before & ~after) | same_b | same_a
-            first = first[keep]
+            mixed_at = np.flatnonzero(adj & (gch[1:] != gch[:-1]))
+            if len(mixed_at):
+                bad.append(kidx1[first[mixed_at]])
+        # single characters apart by punctuation and a space (`g. r. o`) as well
+        two = sp[:-1][np.diff(sp) == 3]
+        if len(two):
+            g1, g2 = cls[two + 1], cls[two + 2]
+            r1, r2 = raw[kidx1[two + 1]], raw[kidx1[two + 2]]
+            hit = (g1 == SEP) & (g2 == SEP) & (r2 == 32) & (r1 != 32) & (r1 != 10) & (r1 != 13)
+            hit &= (r1 != 9) & (r1 != 11) & (r1 != 12)
+            if hit.any():
+                bad.append(kidx1[two[hit]])
         if len(first):
             start = np.ones(len(first), dtype=bool)
             start[1:] = np.diff(first) != 2

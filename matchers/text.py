@@ -131,6 +131,8 @@ class _PatItem:
     need: tuple[tuple[int, int], ...]  # (offset, run) where a double letter is required
     joined: bool  # the run-together key of a multi-word pattern
     gaps: tuple[int, ...]  # offsets of word gaps in the content
+    form: str = ""  # the content with its letter runs (for fuzzy verification)
+    number: bool = False  # a token of digits only (never part of a date or time)
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ def _joined(content: str, runs: list[int]) -> tuple[str, list[int]]:
     chars: list[str] = []
     out_runs: list[int] = []
     for c, r in zip(content, runs, strict=True):
-        if c == " ":
+        if c in " .,":
             continue
         if chars and c.isalpha() and chars[-1] == c:
             out_runs[-1] += r
@@ -185,6 +187,10 @@ class _ListView:
     def run_at(self, i: int) -> int:
         return self.c.run[i]
 
+    def kindex(self, o: int) -> int:
+        """The canonical character whose original span holds offset `o`."""
+        return max(bisect_right(self.c.start, o) - 1, 0)
+
     def bits(self, a: int, b: int) -> int:
         out = 0
         for x in self.c.bits[a:b]:
@@ -214,6 +220,11 @@ class _BatchView:
 
     def run_at(self, i: int) -> int:
         return self.b.run.item(i)
+
+    def kindex(self, o: int) -> int:
+        """The canonical character whose original span holds offset `o`."""
+        starts = self.b.starts[self.klo : self.khi]
+        return max(int(np.searchsorted(starts, o + self.base, side="right")) - 1, 0) + self.klo
 
     def bits(self, a: int, b: int) -> int:
         pos = self.b.bits_pos
@@ -294,26 +305,34 @@ class TextMatcher:
         self._patterns = [p for p in patterns if p.entry_id in eidx]
         # emoji of patterns get one private-use character each
         codes: dict[str, str] = {}
-        for p in self._patterns:
-            for s, e, kind in nz.segment(p.text):
+        texts = [p.text for p in self._patterns]
+        for e in self._entries:
+            texts.extend(e.exceptions)
+            texts.extend(t for t in e.context_requires_any if t not in eidx)
+        for t in texts:
+            for s, e, kind in nz.segment(t):
                 if kind == nz.U_EMOJI:
-                    key = nz.emoji_key(p.text[s:e])
+                    key = nz.emoji_key(t[s:e])
                     if key not in codes and len(codes) < 0xF8FF - 0xE100:
                         codes[key] = chr(0xE100 + len(codes))
         self._codes = codes
         self._tables = nz.fast_tables(codes)
         keys: dict[str, list[Any]] = {}
+        # punctuation-only patterns and context terms (`(((`) match the original text as written
+        punct: dict[str, list[tuple[int, int]]] = {}
         self._fuzzy_forms: list[tuple[str, _PatItem]] = []
         self._fuzzy_flagged: list[tuple[str, _PatItem]] = []
         for pi, p in enumerate(self._patterns):
             if p.match not in MODES:
                 raise ValueError(f"pattern {p.text!r} of {p.entry_id}: unknown match {p.match!r}")
             content, runs = _content(nz.canonicalize(p.text, codes))
-            if not content:
-                continue
             ei = eidx[p.entry_id]
+            if not content:
+                if p.text.strip():
+                    punct.setdefault(p.text.strip(), []).append((_PAT, pi))
+                continue
             variants = [(content, runs, False)]
-            if " " in content and all(c == " " or c.isalnum() for c in content):
+            if " " in content and all(c == " " or c.isalnum() or c in ".," for c in content):
                 jc, jr = _joined(content, runs)
                 variants.append((jc, jr, True))
             for c, r, joined in variants:
@@ -330,6 +349,8 @@ class TextMatcher:
                     tuple((j, x) for j, x in enumerate(r) if x > 1),
                     joined,
                     tuple(j for j, ch in enumerate(c) if ch == " "),
+                    _expand(c, r),
+                    p.match == "token" and c.isdigit(),
                 )
                 keys.setdefault(key, []).append(item)
                 letters = sum(x for ch, x in zip(c, r, strict=True) if ch.isalpha())
@@ -357,7 +378,12 @@ class TextMatcher:
                     continue  # a retired entry never matches
                 c, _ = _content(nz.canonicalize(term, codes))
                 if not c:
-                    continue
+                    if term.strip():
+                        c = "\x00" + term.strip()  # a term index of its own, never in text
+                        if c not in term_ids:
+                            punct.setdefault(term.strip(), []).append((_TERM, len(self._terms)))
+                    else:
+                        continue
                 if c not in term_ids:
                     term_ids[c] = len(self._terms)
                     self._terms.append(c)
@@ -374,10 +400,21 @@ class TextMatcher:
         # context terms are often common words: a separate automaton, run on demand
         terms = ahocorasick.Automaton()
         for ti, c in enumerate(self._terms):
-            terms.add_word(" " + c + " ", (len(c) + 2, ti))
-        if self._terms:
+            if not c.startswith("\x00"):
+                terms.add_word(" " + c + " ", (len(c) + 2, ti))
+        self._has_term_keys = any(not c.startswith("\x00") for c in self._terms)
+        if self._has_term_keys:
             terms.make_automaton()
+        self._pattern_entry = [eidx[p.entry_id] for p in self._patterns]
         self._term_auto = terms
+        pa = ahocorasick.Automaton()
+        for key, refs in punct.items():
+            pa.add_word(key, (len(key), tuple(refs)))
+        if punct:
+            pa.make_automaton()
+        self._punct_auto = pa if punct else None
+        self._punct_first = frozenset(key[0] for key in punct)
+        self._punct_patterns = any(kind == _PAT for refs in punct.values() for kind, _ in refs)
         self._fuzzy_index: dict[bool, tuple[dict[str, list[tuple[str, _PatItem]]], int, int]] = {}
         self._fuzzy_cache: dict[bool, tuple[set[str], dict[str, tuple[Any, ...]]]] = {}
 
@@ -463,7 +500,13 @@ class TextMatcher:
                 o = int(np.searchsorted(batch.post_kstart, cs, side="right") - 1)
                 if not slow[o]:
                     fz_post.setdefault(o, []).append((cs, ce, item))
-        for o in set(per_post) | set(fz_post):
+        todo = set(per_post) | set(fz_post)
+        if self._punct_patterns:
+            first = self._punct_first
+            todo.update(i for i, p in enumerate(posts) if any(c in p for c in first))
+        for o in todo:
+            if slow[o]:
+                continue
             klo = int(batch.post_kstart[o])
             khi = int(batch.post_kstart[o + 1]) if o + 1 < len(posts) else len(batch.k)
             view = _BatchView(batch, int(batch.post_base[o]), klo, khi)
@@ -522,7 +565,7 @@ class TextMatcher:
             res = tuple(
                 (form, item)
                 for form, item in cands.values()
-                if form != tok and OSA.distance(form, tok, score_cutoff=1) <= 1
+                if OSA.distance(form, tok, score_cutoff=1) <= 1
             )
             if res:
                 hits[tok] = res
@@ -571,8 +614,17 @@ class TextMatcher:
             for cs, ce, it in fuzzy_hits:
                 if (it.entry, cs) not in exact:
                     cands.append((cs, ce, it, True))
-        if not cands:
+        punct = self._punct_hits(text) if self._punct_auto is not None else []
+        if not cands and not any(kind == _PAT for _s, _e, kind, _r in punct):
             return []
+        extra: list[tuple[int, int, int, int, int]] = []  # (start, end, cs, ce, pattern)
+        for ps, pe, kind, ref in punct:
+            cs = view.kindex(ps)
+            ce = max(view.kindex(pe - 1) + 1, cs + 1)
+            if kind == _TERM:
+                terms.setdefault(ref, []).append((cs, ce))
+            else:
+                extra.append((ps, pe, cs, ce, ref))
         if exceptions:
             cands = _drop_inside_exceptions(cands, exceptions)
         if len(cands) == 1:
@@ -583,6 +635,10 @@ class TextMatcher:
         out: list[TextMatch] = []
         cache: dict[Any, Any] = {"range": (view.klo, view.khi), "terms": terms}
         for cs, ce, it, is_fuzzy in kept:
+            if is_fuzzy and not _fuzzy_close(k[cs:ce], view.runs(cs, ce), it):
+                continue
+            if it.number and _in_date_or_time(text, view.ostart(cs), view.oend(ce - 1)):
+                continue
             weak = False
             if self._has_context[it.entry]:
                 weak = not self._context_met(it.entry, cs, ce, k, taken, terms, cache)
@@ -621,7 +677,31 @@ class TextMatcher:
                     reasons=tuple(name for bit, name in nz.REASONS if bits & bit),
                 )
             )
+        for ps, pe, cs, ce, pi in extra:
+            p = self._patterns[pi]
+            ei = self._pattern_entry[pi]
+            weak = False
+            if self._has_context[ei]:
+                weak = not self._context_met(ei, cs, ce, k, taken, terms, cache)
+                if weak and not include_weak:
+                    continue
+            e = self._entries[ei]
+            out.append(
+                TextMatch(e.id, ps, pe, text[ps:pe], p.text, e.kind, e.assessment, e.title,
+                          e.title_en, p.match, weak, False, ())
+            )  # fmt: skip
         out.sort(key=lambda m: (m.start, m.end, m.entry_id))
+        return out
+
+    def _punct_hits(self, text: str) -> list[tuple[int, int, int, int]]:
+        """(start, end, kind, ref) of punctuation-only patterns and terms in the original text."""
+        auto = self._punct_auto
+        if auto is None or not any(c in text for c in self._punct_first):
+            return []
+        out = []
+        for end, (klen, refs) in auto.iter(text):
+            for kind, ref in refs:
+                out.append((end - klen + 1, end + 1, kind, ref))
         return out
 
     def _context_met(
@@ -636,7 +716,7 @@ class TextMatcher:
     ) -> bool:
         dep_entries, dep_terms = self._entry_terms[entry]
         deps = cache.get(("deps", entry))
-        if dep_terms and not cache.get("terms_done"):
+        if dep_terms and self._has_term_keys and not cache.get("terms_done"):
             cache["terms_done"] = True
             lo, hi = cache["range"]
             for end, (klen, ti) in self._term_auto.iter(k, lo, hi):
@@ -673,6 +753,49 @@ class TextMatcher:
         if j and tokens_between(pmax[j - 1], cs) <= window:
             return True
         return j < len(starts) and tokens_between(ce, starts[j]) <= window
+
+
+def _expand(content: str, runs: Sequence[int]) -> str:
+    """Letters repeated as in their run, at most twice (`shaheed`, `kalifaat`)."""
+    return "".join(c * min(r, 2) for c, r in zip(content, runs, strict=False))
+
+
+def _fuzzy_close(tok: str, runs: Sequence[int], item: _PatItem) -> bool:
+    """One edit between a token and a pattern, double letters counted (`shared` != `shaheed`)."""
+    from rapidfuzz.distance import OSA
+
+    return OSA.distance(item.form, _expand(tok, runs), score_cutoff=1) <= 1
+
+
+_DATE_CHARS = frozenset("0123456789-/.:")
+
+
+def _in_date_or_time(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a field of a date (d-m-y, d/m/y, d.m.y, y-m-d) or a time."""
+    a = start
+    while a > 0 and start - a < 12 and text[a - 1] in _DATE_CHARS:
+        a -= 1
+    b = end
+    while b < len(text) and b - end < 12 and text[b] in _DATE_CHARS:
+        b += 1
+    seg = text[a:b].strip("-/.:")
+    if seg == text[start:end]:
+        return False
+    for sep in "-/.":
+        parts = seg.split(sep)
+        if len(parts) == 3 and all(x.isdigit() for x in parts):
+            lens = [len(x) for x in parts]
+            if (lens[0] <= 2 and lens[1] <= 2 and 2 <= lens[2] <= 4) or (
+                lens[0] == 4 and lens[1] <= 2 and lens[2] <= 2
+            ):
+                return True
+    parts = seg.split(":")
+    return (
+        len(parts) in (2, 3)
+        and all(x.isdigit() for x in parts)
+        and len(parts[0]) <= 2
+        and all(len(x) == 2 for x in parts[1:])
+    )
 
 
 def _drop_inside_exceptions(
