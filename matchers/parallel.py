@@ -1,7 +1,8 @@
-"""Scan streams of posts on several processes, in input order, with bounded memory.
+"""Scan streams of posts or images on several processes, in input order, with bounded memory.
 
-Each worker process loads its own matcher once (from the database path), then receives chunks of
-posts. At most `window` chunks are in flight, so memory stays flat however long the input is.
+Each worker process loads its matcher once (from the database path), then receives chunks of
+work. At most `window` chunks are in flight, so memory stays flat however long the input is. A
+stream that fits in one chunk is scanned in this process: starting workers would cost more.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ import itertools
 import multiprocessing as mp
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .errors import ImageError
+from .image import ImageMatcher
 from .text import TextMatcher
 
-_WORKER_MATCHER: TextMatcher | None = None
+_WORKER: dict[str, Any] = {}
 
 
 def default_workers() -> int:
@@ -27,24 +30,77 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _init_worker(db_path: str) -> None:
-    global _WORKER_MATCHER
-    _WORKER_MATCHER = TextMatcher.from_db(db_path)
-
-
-def _scan_chunk(args: tuple[list[str], bool]) -> list[list[dict[str, Any]]]:
-    texts, include_weak = args
-    assert _WORKER_MATCHER is not None
-    return [
-        [m.to_dict() for m in found]
-        for found in _WORKER_MATCHER.scan_many(texts, include_weak=include_weak)
-    ]
-
-
 def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(items)
     while chunk := list(itertools.islice(it, size)):
         yield chunk
+
+
+def _init_worker(kind: str, db_path: str) -> None:
+    _WORKER["matcher"] = _load(kind, db_path)
+
+
+def _load(kind: str, db_path: str) -> Any:
+    return TextMatcher.from_db(db_path) if kind == "text" else ImageMatcher.from_db(db_path)
+
+
+def _text_chunk(matcher: TextMatcher, texts: list[str], include_weak: bool) -> list[Any]:
+    found = matcher.scan_many(texts, include_weak=include_weak)
+    return [[m.to_dict() for m in matches] for matches in found]
+
+
+def _image_chunk(matcher: ImageMatcher, paths: list[str], _: bool) -> list[Any]:
+    results: list[Any] = []
+    for path in paths:
+        try:
+            results.append([m.to_dict() for m in matcher.scan(path)])
+        except ImageError as exc:
+            results.append(exc)
+    return results
+
+
+_CHUNK_FUNCS: dict[str, Callable[[Any, list[Any], bool], list[Any]]] = {
+    "text": _text_chunk,
+    "image": _image_chunk,
+}
+
+
+def _worker_chunk(args: tuple[str, list[Any], bool]) -> list[Any]:
+    kind, items, flag = args
+    return _CHUNK_FUNCS[kind](_WORKER["matcher"], items, flag)
+
+
+def _ordered_map(
+    kind: str,
+    items: Iterable[Any],
+    db_path: str | os.PathLike[str],
+    *,
+    workers: int | None,
+    flag: bool,
+    chunk_size: int,
+    window: int | None,
+) -> Iterator[Any]:
+    workers = workers or default_workers()
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    chunks = chunked(items, chunk_size)
+    head = list(itertools.islice(chunks, 2))
+    if workers == 1 or len(head) < 2:
+        matcher = _load(kind, str(db_path))
+        for chunk in itertools.chain(head, chunks):
+            yield from _CHUNK_FUNCS[kind](matcher, chunk, flag)
+        return
+    window = window or workers * 4
+    ctx = mp.get_context("forkserver" if os.name == "posix" else "spawn")
+    initargs = (kind, str(Path(db_path)))
+    with ctx.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
+        pending: deque[Any] = deque()
+        for chunk in itertools.chain(head, chunks):
+            pending.append(pool.apply_async(_worker_chunk, ((kind, chunk, flag),)))
+            if len(pending) >= window:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 def scan_stream(
@@ -57,25 +113,32 @@ def scan_stream(
     window: int | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
     """Yield, for each text in order, its matches as dicts (`TextMatch.to_dict()`)."""
-    workers = workers or default_workers()
-    if workers < 1:
-        raise ValueError("workers must be at least 1")
-    chunks = chunked(texts, chunk_size)
-    head = list(itertools.islice(chunks, 2))
-    if workers == 1 or len(head) < 2:
-        # One chunk is not worth starting processes for.
-        matcher = TextMatcher.from_db(db_path)
-        for chunk in itertools.chain(head, chunks):
-            for found in matcher.scan_many(chunk, include_weak=include_weak):
-                yield [m.to_dict() for m in found]
-        return
-    window = window or workers * 4
-    ctx = mp.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(str(Path(db_path)),)) as pool:
-        pending: deque[Any] = deque()
-        for chunk in itertools.chain(head, chunks):
-            pending.append(pool.apply_async(_scan_chunk, ((chunk, include_weak),)))
-            if len(pending) >= window:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+    yield from _ordered_map(
+        "text",
+        texts,
+        db_path,
+        workers=workers,
+        flag=include_weak,
+        chunk_size=chunk_size,
+        window=window,
+    )
+
+
+def scan_image_stream(
+    paths: Iterable[str | os.PathLike[str]],
+    db_path: str | os.PathLike[str],
+    *,
+    workers: int | None = None,
+    chunk_size: int = 16,
+    window: int | None = None,
+) -> Iterator[list[dict[str, Any]] | ImageError]:
+    """Yield, for each image path in order, its matches as dicts, or the ImageError it raised."""
+    yield from _ordered_map(
+        "image",
+        (str(p) for p in paths),
+        db_path,
+        workers=workers,
+        flag=False,
+        chunk_size=chunk_size,
+        window=window,
+    )

@@ -265,27 +265,81 @@ def hash_image(images: tuple[Path, ...]) -> None:
         sys.exit(Exit.ERROR)
 
 
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
+
+
+def _image_paths(images: tuple[Path, ...], files_from: IO[str] | None) -> Iterator[Path]:
+    """The images named, the images below named folders, then those listed in `files_from`."""
+    for path in images:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in IMAGE_SUFFIXES:
+                    yield child
+        else:
+            yield path
+    if files_from is not None:
+        for line in files_from:
+            if line.strip():
+                yield Path(line.rstrip("\r\n"))
+
+
 @cli.command("scan-image")
 @db_option
-@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
-def scan_image(db: Path | None, images: tuple[Path, ...]) -> None:
-    """Match each IMAGE against the knowledge base's image hashes."""
-    import matchers
+@click.option(
+    "--files-from",
+    type=click.File("r", encoding="utf-8", errors="surrogateescape"),
+    default=None,
+    help="Also scan the image paths listed in this file, one per line (- for stdin).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to scan with (default: all cores).",
+)
+@click.option("-s", "--silent", is_flag=True, help="No progress or summary on stderr.")
+@click.argument("images", nargs=-1, type=click.Path(path_type=Path))
+def scan_image(
+    db: Path | None,
+    files_from: IO[str] | None,
+    workers: int | None,
+    silent: bool,
+    images: tuple[Path, ...],
+) -> None:
+    """Match each IMAGE (or every image below a folder) against the knowledge base's hashes."""
+    from matchers.errors import ImageError
+    from matchers.parallel import scan_image_stream
 
-    try:
-        matcher = matchers.ImageMatcher.from_db(_db_or_default(db))
-    except matchers.MatcherError as exc:
-        raise click.ClickException(str(exc)) from exc
-    failed = 0
-    for path in images:
-        try:
-            found = matcher.scan(path)
-        except matchers.ImageError as exc:
-            click.echo(f"Error: {exc}", err=True)
+    if not images and files_from is None:
+        raise click.UsageError("name at least one IMAGE or folder, or use --files-from")
+    path = _db_or_default(db)
+    paths: list[Path] = []
+
+    def listed() -> Iterator[Path]:
+        for p in _image_paths(images, files_from):
+            paths.append(p)
+            yield p
+
+    show_progress = sys.stderr.isatty() and not silent
+    started, count, failed, hits = time.monotonic(), 0, 0, 0
+    for n, result in enumerate(scan_image_stream(listed(), path, workers=workers), 1):
+        file = paths[n - 1]
+        paths[n - 1] = Path()  # keep memory flat on long lists
+        count = n
+        if isinstance(result, ImageError):
             failed += 1
+            click.echo(f"Error: {result}", err=True)
             continue
-        record = {"file": str(path), "matches": [m.to_dict() for m in found]}
+        hits += len(result)
+        record = {"file": str(file), "matches": result}
         click.echo(json.dumps(record, ensure_ascii=False))
+        if show_progress and n % 100 == 0:
+            click.echo(f"\r{n:,} images ...", err=True, nl=False)
+    if not silent:
+        elapsed = max(time.monotonic() - started, 1e-9)
+        prefix = "\r" if show_progress else ""
+        summary = f"{count:,} images, {hits:,} matches, {failed:,} errors, {count / elapsed:,.1f}/s"
+        click.echo(prefix + summary, err=True)
     if failed:
         sys.exit(Exit.ERROR)
 

@@ -91,8 +91,46 @@ def test_scan_image_finds_a_drawing(runner, db_path):
         pytest.skip("no reference drawings in the data yet")
     result = runner.invoke(cli, ["scan-image", "--db", str(db_path), str(DATA / row["file"])])
     assert result.exit_code == 0, result.output
-    record = json.loads(result.output)
+    record = json.loads(result.stdout)
     assert row["entry_id"] in {m["entry_id"] for m in record["matches"]}
+
+
+def test_scan_image_folders_and_file_lists_in_order(runner, db_path, tmp_path):
+    import shutil
+
+    import sqlite_utils
+
+    from tests.conftest import DATA
+
+    rows = list(
+        sqlite_utils.Database(db_path).query(
+            "select entry_id, file from images where file is not null order by file limit 40"
+        )
+    )
+    folder = tmp_path / "uploads"
+    (folder / "sub").mkdir(parents=True)
+    for i, row in enumerate(rows):
+        shutil.copy(DATA / row["file"], folder / ("sub" if i % 2 else "") / f"{i:02d}.png")
+    (folder / "notes.txt").write_text("not an image", encoding="utf-8")
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    listing = f"{DATA / rows[0]['file']}\n{broken}\n"
+    args = ["scan-image", "--db", str(db_path), str(folder), "--files-from", "-"]
+    one = runner.invoke(cli, [*args, "--workers", "1"], input=listing)
+    two = runner.invoke(cli, [*args, "--workers", "2"], input=listing)
+    assert one.exit_code == two.exit_code == 1  # the broken file is an error, the rest is scanned
+    assert one.stdout == two.stdout
+    records = [json.loads(line) for line in one.stdout.splitlines()]
+    assert len(records) == len(rows) + 1
+    assert str(broken) in one.stderr and "Traceback" not in one.stderr
+    files = [r["file"] for r in records[: len(rows)]]
+    assert files == sorted(files)
+    assert all(r["matches"] for r in records)
+
+
+def test_scan_image_needs_an_input(runner, db_path):
+    result = runner.invoke(cli, ["scan-image", "--db", str(db_path)])
+    assert result.exit_code == 2
 
 
 def test_every_command_is_documented():
