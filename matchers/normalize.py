@@ -314,8 +314,15 @@ class Canon:
     bits: list[int]
 
 
-def canonicalize(text: str, emoji_codes: dict[str, str] | None = None) -> Canon:
-    """Reference canonicalisation of one text (see the module docstring)."""
+def canonicalize(
+    text: str, emoji_codes: dict[str, str] | None = None, reading: str = "number"
+) -> Canon:
+    """Reference canonicalisation of one text (see the module docstring).
+
+    `reading` decides the runs of two or more digits at the ends of a token with letters:
+    `number` keeps them (`c18`, `14words`), `leet` reads them as leetspeak too (`wh173`,
+    `70tenkopf`), `split` keeps them as numbers apart from the letters (`heil1488` -> `heil
+    1488`). The alternative readings are for `TextMatcher`; the canonical form is `number`."""
     emoji_codes = emoji_codes or {}
     # 1-2: units -> items [char, class, start, end, bits]
     items: list[list] = []
@@ -404,7 +411,7 @@ def canonicalize(text: str, emoji_codes: dict[str, str] | None = None) -> Canon:
     _join_spaced(text, items, tokens)
     # 5: leetspeak inside tokens
     for a, b in tokens:
-        _unleet(items, a, b)
+        _unleet(items, a, b, reading)
     # 6-7: emit, squeezing letters and collapsing separators
     k: list[str] = [" "]
     start = [0]
@@ -412,6 +419,12 @@ def canonicalize(text: str, emoji_codes: dict[str, str] | None = None) -> Canon:
     run = [1]
     rbits = [0]
     for c, cls, s, e, b in items:
+        if b & _SPLIT and k[-1] != " ":
+            k.append(" ")
+            start.append(s)
+            end.append(s)
+            run.append(1)
+            rbits.append(0)
         if cls in (SEP, SYM, EXCL):
             if k[-1] == " ":
                 end[-1] = max(end[-1], e)
@@ -448,9 +461,9 @@ def _join_spaced(text: str, items: list[list], tokens: list[list[int]]) -> None:
     break), or a punctuation character and a space (`g. r. o`), stands between them. In a
     group of connected links the separator used most often (strictly) is the one between
     letters; links with other separators split words (`h.e.i.l h.i.t.l.e.r`, `o.r.d.e.r o.f`,
-    `a.l-h.a.y.a.t`); on a tie only a lone link stays. Links of punctuation and a space need
-    at least two of them. A chain of kept links joins into one token when it has three or more
-    characters, or two letters (`S.S`)."""
+    `a.l-h.a.y.a.t`); on a tie only a lone link stays. A chain of kept links joins into one
+    token when it has three or more characters, or two letters (`S.S`), or when its group has
+    more links with the same separator (`1-4 w-o-r-t-e`)."""
     nt = len(tokens)
     if nt < 2:
         return
@@ -472,6 +485,7 @@ def _join_spaced(text: str, items: list[list], tokens: list[list[int]]) -> None:
                 link[j] = True
                 gapc[j] = g + " "
     kept = [False] * nt
+    group = [0] * nt  # links with the kept separator in the group of each kept link
     j = 0
     while j < nt:
         if not link[j]:
@@ -486,10 +500,9 @@ def _join_spaced(text: str, items: list[list], tokens: list[list[int]]) -> None:
         best = max(counts.values())
         top = [g for g, c in counts.items() if c == best]
         if len(top) == 1 or m - j == 1:
-            g = top[0]
-            if len(g) == 1 or best >= 2:
-                for x in range(j, m):
-                    kept[x] = gapc[x] == g
+            for x in range(j, m):
+                kept[x] = gapc[x] == top[0]
+                group[x] = best
         j = m
     out: list[list[int]] = []
     drop: set[int] = set()
@@ -504,7 +517,7 @@ def _join_spaced(text: str, items: list[list], tokens: list[list[int]]) -> None:
             m += 1
         # tokens j..m form the chain
         letters = all(items[tokens[x][0]][1] == LETTER for x in range(j, m + 1))
-        if m - j + 1 >= 3 or letters:
+        if m - j + 1 >= 3 or letters or group[j] >= 2:
             for x in range(j, m + 1):
                 items[tokens[x][0]][4] |= SPACED
             for x in range(j, m):
@@ -526,7 +539,10 @@ def _join_spaced(text: str, items: list[list], tokens: list[list[int]]) -> None:
     tokens[:] = [[remap[a], remap[b]] for a, b in out]
 
 
-def _unleet(items: list[list], a: int, b: int) -> None:
+_SPLIT = 1 << 20  # item bit: a separator goes before this item (reading `split`)
+
+
+def _unleet(items: list[list], a: int, b: int, reading: str = "number") -> None:
     # a run of two or more digits at either end of a token is a number (`14words`), when
     # all the token's digits are in such runs (`r3m1gr4t13` is leetspeak throughout)
     lo, hi = a, b
@@ -541,8 +557,13 @@ def _unleet(items: list[list], a: int, b: int) -> None:
     digits = sum(1 for x in range(a, b) if items[x][1] == DIGIT)
     lead = lead if lead >= 2 else 0
     trail = trail if trail >= 2 else 0
-    if lead + trail == digits:
+    if lead + trail == digits and reading != "leet":
         lo, hi = a + lead, max(b - trail, a + lead)
+        if reading == "split" and lo < hi:
+            if lead:
+                items[lo][4] |= _SPLIT
+            if trail:
+                items[hi][4] |= _SPLIT
     # '!' at either end of a token is punctuation
     while a < b and items[a][1] == EXCL:
         items[a][1] = SEP
@@ -901,6 +922,24 @@ def canonicalize_batch(
     post_kstart[1:] = joiners + 1
     bits_pos = np.flatnonzero(bits).tolist()
     return Batch(ks, starts, ends, run, bits, bits_pos, k_arr, post_base, post_kstart, slow)
+
+
+def letter_digit_positions(k: str | np.ndarray) -> np.ndarray:
+    """Positions in a canonical text where a digit and a letter touch (`heil1488`, `wh173`)."""
+    if isinstance(k, str):
+        if k.isascii():
+            a = np.frombuffer(k.encode("ascii"), dtype=np.uint8)
+        else:
+            a = np.frombuffer(k.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    else:
+        a = k
+    if len(a) < 2:
+        return np.zeros(0, dtype=np.int64)
+    digit = (a >= 48) & (a <= 57)
+    if not digit.any():
+        return np.zeros(0, dtype=np.int64)
+    letter = ((a >= 97) & (a <= 122)) | ((a >= 0xC0) & ((a < 0xE100) | (a > 0xF8FF)))
+    return np.flatnonzero((digit[:-1] & letter[1:]) | (letter[:-1] & digit[1:]))
 
 
 @lru_cache(maxsize=1)

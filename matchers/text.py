@@ -335,6 +335,13 @@ class TextMatcher:
             if " " in content and all(c == " " or c.isalnum() or c in ".," for c in content):
                 jc, jr = _joined(content, runs)
                 variants.append((jc, jr, True))
+                if "-" in p.text and " " in p.text.strip():
+                    # hyphens and spaces of a pattern may each vanish on their own
+                    # (`a-l-f-u-r-q-a-n m-e-d-i-a`, `a l-s a h a b m e d i a`)
+                    for t in (p.text.replace("-", ""), p.text.replace(" ", "")):
+                        vc, vr = _content(nz.canonicalize(t, codes))
+                        if vc not in (content, jc) and " " in vc:
+                            variants.append((vc, vr, True))
             for c, r, joined in variants:
                 lead = 0 if p.match == "substring" else 1
                 trail = 1 if p.match in ("word", "token") else 0
@@ -460,7 +467,50 @@ class TextMatcher:
         view = _ListView(canon)
         hits = list(self._auto.iter(canon.k)) if self._nkeys else []
         fz = self._fuzzy_hits(canon.k, fuzzy) if self._fuzzy_wanted(fuzzy) else []
-        return self._resolve(text, view, hits, fz, include_weak)
+        out = self._resolve(text, view, hits, fz, include_weak)
+        if self._nkeys and len(nz.letter_digit_positions(canon.k)):
+            out = self._with_readings(text, out, include_weak, fuzzy)
+        return out
+
+    def _with_readings(
+        self, text: str, primary: list[TextMatch], include_weak: bool, fuzzy: bool
+    ) -> list[TextMatch]:
+        """Add the matches of the alternative readings of letters glued to digits.
+
+        `leet` reads digit runs at token ends as leetspeak (`wh173 power`); `split` parts them
+        from the letters (`heil1488`), and its matches at such a boundary count only when the
+        piece on the other side matches as well."""
+        found = list(primary)
+        for reading in ("leet", "split"):
+            canon = nz.canonicalize(text, self._codes, reading)
+            view = _ListView(canon)
+            hits = list(self._auto.iter(canon.k))
+            fz = self._fuzzy_hits(canon.k, fuzzy) if self._fuzzy_wanted(fuzzy) else []
+            ms = self._resolve(text, view, hits, fz, True)
+            if reading == "split":
+                cuts = {
+                    canon.start[i]
+                    for i in range(1, len(canon.k) - 1)
+                    if canon.k[i] == " " and canon.start[i] == canon.end[i]
+                }
+                starts = {m.start for m in ms}
+                ends = {m.end for m in ms}
+                ms = [
+                    m
+                    for m in ms
+                    if (m.start not in cuts or m.start in ends)
+                    and (m.end not in cuts or m.end in starts)
+                ]
+            for m in ms:
+                if m.weak and not include_weak:
+                    continue
+                if not any(
+                    f.entry_id == m.entry_id and f.start < m.end and m.start < f.end for f in found
+                ):
+                    found.append(m)
+        if len(found) > len(primary):
+            found.sort(key=lambda m: (m.start, m.end, m.entry_id))
+        return found
 
     def _scan_batch(
         self, posts: list[str], include_weak: bool, fuzzy: bool
@@ -513,6 +563,13 @@ class TextMatcher:
             out[o] = self._resolve(
                 posts[o], view, per_post.get(o, []), fz_post.get(o, []), include_weak
             )
+        if self._nkeys:
+            glued = nz.letter_digit_positions(batch.k_arr)
+            if len(glued):
+                owners = np.unique(np.searchsorted(batch.post_kstart, glued, side="right") - 1)
+                for o in owners.tolist():
+                    if not slow[o]:
+                        out[o] = self._with_readings(posts[o], out[o], include_weak, fuzzy)
         for o in np.flatnonzero(slow).tolist():
             out[o] = self.scan_reference(posts[o], include_weak, fuzzy)
         return out

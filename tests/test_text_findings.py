@@ -17,6 +17,15 @@ CASES = [
     # a trailing '!' after a word is punctuation
     ("c18", "token", "SUPPORT C18!", "C18"),
     ("c18", "token", "SUPPORT C18!!1", None),
+    # leetspeak runs at word starts and ends
+    ("white power", "word", "wh173 power", "wh173 power"),
+    ("white power", "word", "whi73 power", "whi73 power"),
+    ("totenkopf", "word", "70tenkopf", "70tenkopf"),
+    ("eisernes kreuz", "word", "3153rn35 kr3uz", "3153rn35 kr3uz"),
+    ("hitler hatte recht", "word", "h17l3r h4773 r3ch7", "h17l3r h4773 r3ch7"),
+    ("groypet", "word", "gr0yp37", "gr0yp37"),
+    ("totenkopf", "word", "80tenkopf", None),
+    ("white power", "word", "wh1735 power", None),
     # spaced and dotted letters across multi-word and hyphenated patterns
     ("order of nine angles", "word", "o.r.d.e.r o.f n.i.n.e a.n.g.l.e.s",
      "o.r.d.e.r o.f n.i.n.e a.n.g.l.e.s"),
@@ -27,7 +36,13 @@ CASES = [
     ("groyper", "word", "g. r. o. y. p. e. r", "g. r. o. y. p. e. r"),
     ("groyper", "word", "he said: g. r. o. y. p. e. r!", "g. r. o. y. p. e. r"),
     ("heil hitler", "word", "h. e. i. l  h. i. t. l. e. r", "h. e. i. l  h. i. t. l. e. r"),
-    ("ai", "word", "Plan a. I think so", None),
+    ("ai", "word", "Plan a. I think so", "a. I"),
+    ("order of nine angles", "word", "o. r. d. e. r  o. f  n. i. n. e  a. n. g. l. e. s",
+     "o. r. d. e. r  o. f  n. i. n. e  a. n. g. l. e. s"),
+    ("al-furqan media", "word", "a-l-f-u-r-q-a-n m-e-d-i-a", "a-l-f-u-r-q-a-n m-e-d-i-a"),
+    ("al-sahab media", "word", "a l-s a h a b m e d i a", "a l-s a h a b m e d i a"),
+    ("14 worte", "word", "1-4 w-o-r-t-e", "1-4 w-o-r-t-e"),
+    ("14 worte", "word", "1-4 worte", None),
     ("order of nine angles", "word", "o.r.d.e.r o.f n.i.n.e", None),
     # run together with a decimal in the pattern
     ("nürnberg 2.0", "word", "#Nürnberg20", "Nürnberg20"),
@@ -84,6 +99,28 @@ def test_case_table(pattern, mode, text, expected):
             assert got == [], (scan.__name__, got)
         else:
             assert expected in got, (scan.__name__, got)
+
+
+GLUED = [
+    # (text, expected (pattern, matched) pairs) with patterns `heil` (word) and `1488` (token)
+    ("heil1488", {("heil", "heil"), ("1488", "1488")}),
+    ("HEIL1488!", {("heil", "HEIL"), ("1488", "1488")}),
+    ("heil 1488", {("heil", "heil"), ("1488", "1488")}),
+    ("covid1488", set()),
+    ("heil14889", set()),
+    ("heila1488", set()),
+    ("1488heil", {("heil", "heil"), ("1488", "1488")}),
+]
+
+
+@pytest.mark.parametrize("text, expected", GLUED)
+def test_glued_letters_and_digits(text, expected):
+    tm = TextMatcher.from_rules(
+        [EntryRule("w"), EntryRule("n")],
+        [PatternRule("w", "heil"), PatternRule("n", "1488", "token")],
+    )
+    for scan in (tm.scan, tm.scan_reference):
+        assert {(m.pattern, m.matched) for m in scan(text)} == expected, scan.__name__
 
 
 CONTEXT = [

@@ -179,7 +179,8 @@ NEGATIVES = [
     ("heil 88.5 procent", "code-88"),
     ("heil 1.88 meter", "code-88"),
     ("heil 14881", "code-1488"),
-    ("heil88", "code-88"),
+    ("covid88", "code-88"),  # a glued number counts only when the letters match too
+    ("heil88x", "code-88"),
     ("it is is it", "isis"),
     ("this is isolated", "isis"),
     ("de omvolk is", "omvolking"),  # shorter than the pattern
@@ -206,6 +207,13 @@ NEGATIVES = [
 @pytest.mark.parametrize("text, entry", NEGATIVES)
 def test_benign_negatives(tm, text, entry):
     assert entry not in ids(tm, text, include_weak=True)
+
+
+def test_glued_word_and_number_both_match(tm):
+    """`heil88`: the letter run and the digit run are complete pieces; both match."""
+    found = {(m.entry_id, m.matched) for m in tm.scan("sieg heil88!")}
+    assert {("heil", "heil"), ("code-88", "88")} <= found
+    assert "code-88" not in ids(tm, "heil88a", include_weak=True)
 
 
 def test_token_mode_numbers(tm):
