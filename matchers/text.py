@@ -191,6 +191,11 @@ class _ListView:
         """The canonical character whose original span holds offset `o`."""
         return max(bisect_right(self.c.start, o) - 1, 0)
 
+    def arrays(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """Original start, end, letter run and reason bits of every canonical character."""
+        c = self.c
+        return c.start, c.end, c.run, c.bits
+
     def bits(self, a: int, b: int) -> int:
         out = 0
         for x in self.c.bits[a:b]:
@@ -225,6 +230,16 @@ class _BatchView:
         """The canonical character whose original span holds offset `o`."""
         starts = self.b.starts[self.klo : self.khi]
         return max(int(np.searchsorted(starts, o + self.base, side="right")) - 1, 0) + self.klo
+
+    def arrays(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """Original start, end, letter run and reason bits of the post's canonical characters."""
+        b, lo, hi = self.b, self.klo, self.khi
+        return (
+            (b.starts[lo:hi] - self.base).tolist(),
+            (b.ends[lo:hi] - self.base).tolist(),
+            b.run[lo:hi].tolist(),
+            b.bits[lo:hi].tolist(),
+        )
 
     def bits(self, a: int, b: int) -> int:
         pos = self.b.bits_pos
@@ -469,30 +484,75 @@ class TextMatcher:
         fz = self._fuzzy_hits(canon.k, fuzzy) if self._fuzzy_wanted(fuzzy) else []
         out = self._resolve(text, view, hits, fz, include_weak)
         if self._nkeys and len(nz.letter_digit_positions(canon.k)):
-            out = self._with_readings(text, out, include_weak, fuzzy)
+            out = self._with_readings(text, out, view, include_weak, fuzzy)
         return out
 
     def _with_readings(
-        self, text: str, primary: list[TextMatch], include_weak: bool, fuzzy: bool
+        self,
+        text: str,
+        primary: list[TextMatch],
+        view: _ListView | _BatchView,
+        include_weak: bool,
+        fuzzy: bool,
     ) -> list[TextMatch]:
-        """Add the matches of the alternative readings of letters glued to digits.
+        """Add the matches of the alternative readings of tokens where letters touch digits.
 
         `leet` reads digit runs at token ends as leetspeak (`wh173 power`); `split` parts them
-        from the letters (`heil1488`), and its matches at such a boundary count only when the
-        piece on the other side matches as well."""
+        from the letters (`heil1488`), and its matches at such a cut count only when the piece
+        on the other side matches as well. Each such token is canonicalised again on its own
+        with the reading and spliced into the post's canonical text."""
+        k = view.k[view.klo : view.khi]
+        n = len(k) - 1 if k.endswith("\x01") else len(k)
+        toks: list[tuple[int, int]] = []
+        for p in nz.letter_digit_positions(k[:n]).tolist():
+            if toks and p < toks[-1][1]:
+                continue
+            a = k.rfind(" ", 0, p) + 1
+            b = k.find(" ", p)
+            toks.append((a, n if b < 0 else b))
+        if not toks:
+            return primary
+        start, end, run, bits = view.arrays()
         found = list(primary)
         for reading in ("leet", "split"):
-            canon = nz.canonicalize(text, self._codes, reading)
-            view = _ListView(canon)
+            ks: list[str] = []
+            st: list[int] = []
+            en: list[int] = []
+            ru: list[int] = []
+            bi: list[int] = []
+            cuts: set[int] = set()
+            prev = 0
+            for a, b in toks:
+                ks.append(k[prev:a])
+                st += start[prev:a]
+                en += end[prev:a]
+                ru += run[prev:a]
+                bi += bits[prev:a]
+                o = start[a]
+                t = nz.canonicalize(text[o : end[b - 1]], self._codes, reading)
+                m = len(t.k) - 1
+                ks.append(t.k[1:m])
+                st += [x + o for x in t.start[1:m]]
+                en += [x + o for x in t.end[1:m]]
+                ru += t.run[1:m]
+                bi += t.bits[1:m]
+                cuts.update(
+                    t.start[i] + o for i in range(1, m) if t.k[i] == " " and t.start[i] == t.end[i]
+                )
+                prev = b
+            ks.append(k[prev:n])
+            st += start[prev:n]
+            en += end[prev:n]
+            ru += run[prev:n]
+            bi += bits[prev:n]
+            canon = nz.Canon("".join(ks), st, en, ru, bi)
+            if canon.k == k[:n]:
+                continue
+            alt = _ListView(canon)
             hits = list(self._auto.iter(canon.k))
             fz = self._fuzzy_hits(canon.k, fuzzy) if self._fuzzy_wanted(fuzzy) else []
-            ms = self._resolve(text, view, hits, fz, True)
-            if reading == "split":
-                cuts = {
-                    canon.start[i]
-                    for i in range(1, len(canon.k) - 1)
-                    if canon.k[i] == " " and canon.start[i] == canon.end[i]
-                }
+            ms = self._resolve(text, alt, hits, fz, True)
+            if cuts:
                 starts = {m.start for m in ms}
                 ends = {m.end for m in ms}
                 ms = [
@@ -569,7 +629,10 @@ class TextMatcher:
                 owners = np.unique(np.searchsorted(batch.post_kstart, glued, side="right") - 1)
                 for o in owners.tolist():
                     if not slow[o]:
-                        out[o] = self._with_readings(posts[o], out[o], include_weak, fuzzy)
+                        klo = int(batch.post_kstart[o])
+                        khi = int(batch.post_kstart[o + 1]) if o + 1 < len(posts) else len(batch.k)
+                        view = _BatchView(batch, int(batch.post_base[o]), klo, khi)
+                        out[o] = self._with_readings(posts[o], out[o], view, include_weak, fuzzy)
         for o in np.flatnonzero(slow).tolist():
             out[o] = self.scan_reference(posts[o], include_weak, fuzzy)
         return out
