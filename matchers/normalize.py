@@ -90,7 +90,7 @@ REASONS: tuple[tuple[int, str], ...] = (
 
 # Character classes after mapping.
 # (ordered so that the fast path can test `cls >= SYM` for "becomes a space")
-SLOW, LETTER, DIGIT, DEC, JOIN, APOS, EMOJI, EMOD, ZWJC, RIC, SYM, EXCL, SEP, DEL = range(14)
+SLOW, LETTER, DIGIT, DEC, JOIN, APOS, EMOJI, EMOD, ZWJC, RIC, SYM, EXCL, SEP, DEL, INV = range(15)
 
 LEET_MAP = {
     "4": "a",
@@ -631,6 +631,9 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
         if ch in cps or ch in "#*" or ch == "\x00":
             continue
         mapped, _bits = char_info(ch)
+        if not mapped and _bits == INVISIBLE:
+            cls[cp] = INV  # deleted; the neighbours decide whether the fast path may do so
+            continue
         if len(mapped) != 1:
             continue
         c, k = mapped[0]
@@ -748,6 +751,11 @@ def canonicalize_batch(
     bad.append(spec[sc == SLOW])
     is_emod = sc == EMOD
     drops = [spec[(sc == APOS) & (pc == LETTER) & (nc == LETTER)]]
+    is_inv = sc == INV
+    if is_inv.any():
+        # invisible characters vanish, unless they touch a character judged by its neighbours
+        drops.append(spec[is_inv])
+        bad.append(spec[~is_inv & ((pc == INV) | (nc == INV))])
     is_zwj = sc == ZWJC
     if is_zwj.any():
         # inside an emoji ZWJ sequence the joiner and the next emoji vanish into the first

@@ -661,16 +661,7 @@ class TextMatcher:
             self._fuzzy_cache[fuzzy] = (set(), {})
         table, lo, hi = index
         seen, hits = self._fuzzy_cache[fuzzy]
-        if k_arr is None:
-            toks = set(k.split(" "))
-        else:
-            # only tokens whose length could be one edit from an eligible pattern
-            sp = np.flatnonzero(k_arr == 32)
-            lens = np.diff(sp) - 1
-            sel = np.flatnonzero((lens >= lo) & (lens <= hi))
-            a = (sp[sel] + 1).tolist()
-            b = sp[sel + 1].tolist()
-            toks = {k[x:y] for x, y in zip(a, b, strict=True)}
+        toks = set(k.split(" "))
         new = toks - seen
         if len(seen) + len(new) > 1_000_000:
             seen.clear()

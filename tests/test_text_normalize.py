@@ -147,6 +147,7 @@ def test_reason_bits_from_original_slice():
         "a i o h e i l $ 8 4",
         "heil😂🏻 👍 © 🤷\u200d♀️x🇳🇱🇳",
         "@user $ieg heil!!! h!!tler 14words heil88",
+        "\u200bheil h\u200be\u200bi\u200bl don\u200b't 8\u200b.\u200b5 h \u00ad e \u2800i l",
     ],
 )
 def test_fast_path_equals_reference(text):
@@ -156,7 +157,11 @@ def test_fast_path_equals_reference(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["\u200bheil", "ß", "🏴\U000e0067\U000e007f", "™", "1️⃣", "中文", "a\ufe0f", "a\u200db"]
+    "text", ["don\u200b't", "ß", "🏴\U000e0067\U000e007f", "™", "1️⃣", "中文", "a\ufe0f", "a\u200db"]
 )
 def test_rare_characters_use_the_reference_path(text):
     assert batch_canon(text) is None
+
+
+def test_invisible_characters_between_letters_stay_on_the_fast_path():
+    assert batch_canon("h\u200be\u200bi\u200bl") == canon("h\u200be\u200bi\u200bl")
