@@ -678,20 +678,109 @@ def fast_tables(emoji_codes: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
     return cls, canon
 
 
-@dataclass
 class Batch:
-    """Canonical text of many posts at once (only posts not marked `slow` are valid)."""
+    """Canonical text of many posts at once (only posts not marked `slow` are valid).
 
-    k: str
-    starts: np.ndarray  # canonical index -> index in the joined original
-    ends: np.ndarray
-    run: np.ndarray
-    bits: np.ndarray  # LEET / SPACED per canonical character
-    bits_pos: list[int]  # where `bits` is not zero
-    k_arr: np.ndarray  # `k` as code points
-    post_base: np.ndarray  # index of each post's first character in the joined original
-    post_kstart: np.ndarray  # canonical index of the frame space of each post
-    slow: np.ndarray  # bool per post: use `canonicalize` instead
+    The original span, letter run and reason bits of a canonical character are computed on
+    demand from two index maps (`ostart`, `oend`, `run_at`, `bits_at`, `arrays`); `starts`,
+    `ends`, `run` and `bits` give them for the whole batch at once."""
+
+    def __init__(
+        self,
+        k: str,
+        k_arr: np.ndarray,
+        kidx1: np.ndarray,
+        kidx3: np.ndarray,
+        letter: np.ndarray,
+        ends_over: dict[int, int],
+        run_delta: dict[int, int],
+        bits_map: dict[int, int],
+        post_base: np.ndarray,
+        post_kstart: np.ndarray,
+        slow: np.ndarray,
+    ):
+        self.k = k
+        self.k_arr = k_arr  # `k` as code points
+        self._kidx1 = kidx1  # index after the first drops -> index in the joined original
+        self._kidx3 = kidx3  # canonical index -> index after the first drops
+        self._letter = letter  # per index after the first drops
+        self._n = len(letter)
+        self._ends_over = ends_over
+        self._run_delta = run_delta
+        self._bits_map = bits_map
+        self.bits_pos = sorted(bits_map)  # where reason bits are set
+        self.post_base = post_base  # index of each post's first character in the joined original
+        self.post_kstart = post_kstart  # canonical index of the frame space of each post
+        self.slow = slow  # bool per post: use `canonicalize` instead
+
+    def _nxt(self, i: int) -> int:
+        return self._kidx3.item(i + 1) if i + 1 < len(self._kidx3) else self._n
+
+    def ostart(self, i: int) -> int:
+        return self._kidx1.item(self._kidx3.item(i))
+
+    def oend(self, i: int) -> int:
+        v = self._ends_over.get(i)
+        return v if v is not None else self._kidx1.item(self._nxt(i) - 1) + 1
+
+    def run_at(self, i: int) -> int:
+        x = self._kidx3.item(i)
+        if not self._letter.item(x):
+            return 1
+        return self._nxt(i) - x - self._run_delta.get(i, 0)
+
+    def bits_at(self, i: int) -> int:
+        return self._bits_map.get(i, 0)
+
+    def arrays(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Original start, end, letter run and reason bits of canonical characters lo..hi."""
+        x = self._kidx3[lo:hi]
+        nxt = np.empty_like(x)
+        nxt[:-1] = x[1:]
+        if len(x):
+            nxt[-1] = self._nxt(hi - 1)
+        starts = self._kidx1[x]
+        ends = self._kidx1[nxt - 1] + 1
+        run = np.where(self._letter[x], nxt - x, 1)
+        bits = np.zeros(len(x), dtype=np.uint8)
+        for name, out in (("_ends_over", ends), ("_run_delta", run), ("_bits_map", bits)):
+            d = getattr(self, name)
+            if not d:
+                continue
+            keys, vals = self._sorted(name)
+            a, b = np.searchsorted(keys, (lo, hi))
+            if a == b:
+                continue
+            if name == "_run_delta":
+                out[keys[a:b] - lo] -= vals[a:b]
+            else:
+                out[keys[a:b] - lo] = vals[a:b]
+        return starts, ends, run, bits
+
+    def _sorted(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        cache = self.__dict__.setdefault("_sorted_cache", {})
+        got = cache.get(name)
+        if got is None:
+            d = getattr(self, name)
+            keys = np.array(sorted(d), dtype=np.int64)
+            got = cache[name] = (keys, np.array([d[i] for i in keys.tolist()], dtype=np.int64))
+        return got
+
+    @property
+    def starts(self) -> np.ndarray:
+        return self.arrays(0, len(self._kidx3))[0]
+
+    @property
+    def ends(self) -> np.ndarray:
+        return self.arrays(0, len(self._kidx3))[1]
+
+    @property
+    def run(self) -> np.ndarray:
+        return self.arrays(0, len(self._kidx3))[2]
+
+    @property
+    def bits(self) -> np.ndarray:
+        return self.arrays(0, len(self._kidx3))[3]
 
 
 def _prev(a: np.ndarray, fill: Any = False) -> np.ndarray:
@@ -893,27 +982,31 @@ def canonicalize_batch(
         drop[drop2[same] + 1] = True
     kidx3 = np.flatnonzero(~drop)
     k_arr = c[kidx3]
-    starts = kidx1[kidx3]
-    nxt = np.empty_like(kidx3)
-    nxt[:-1] = kidx3[1:]
-    nxt[-1] = n
-    ends = kidx1[nxt - 1] + 1
-    run = np.where(letter[kidx3], nxt - kidx3, 1)
+    ends_over: dict[int, int] = {}
+    run_delta: dict[int, int] = {}
     if len(pe) and len(drop1):
         # a pattern emoji's span covers its dropped modifiers (VS16, skin tone)
         inner = pe[pe + 1 < n]
-        ends[np.searchsorted(kidx3, inner)] = kidx1[inner + 1]
+        ends_over.update(
+            zip(np.searchsorted(kidx3, inner).tolist(), (kidx1[inner + 1]).tolist(), strict=True)
+        )
     if len(drop2):
         # the separators dropped inside spaced runs are no part of a letter's run or span
         owner = np.searchsorted(kidx3, drop2, side="right") - 1
-        np.subtract.at(run, owner[letter[kidx3[owner]]], 1)
-        last = drop2 == nxt[owner] - 1
-        ends[owner[last]] = kidx1[drop2[last] - 1] + 1
-    bits = np.zeros(len(kidx3), dtype=np.uint8)
+        for o in owner[letter[kidx3[owner]]].tolist():
+            run_delta[o] = run_delta.get(o, 0) + 1
+        after = kidx3[np.minimum(owner + 1, len(kidx3) - 1)]
+        nxt_owner = np.where(owner + 1 < len(kidx3), after, n)
+        last = drop2 == nxt_owner - 1
+        ends_over.update(
+            zip(owner[last].tolist(), (kidx1[drop2[last] - 1] + 1).tolist(), strict=True)
+        )
+    bits_map: dict[int, int] = {}
     for pos, bit in ((spaced_pos, SPACED), (np.asarray(leet_pos, dtype=np.int64), LEET)):
         if len(pos):
             pos = pos[~is_space[pos]]
-            bits[np.searchsorted(kidx3, pos, side="right") - 1] |= bit
+            for i in (np.searchsorted(kidx3, pos, side="right") - 1).tolist():
+                bits_map[i] = bits_map.get(i, 0) | bit
     slow = np.zeros(len(posts), dtype=bool)
     flagged = np.concatenate(bad)
     if len(flagged):
@@ -928,8 +1021,8 @@ def canonicalize_batch(
     post_kstart = np.empty(len(posts), dtype=np.int64)
     post_kstart[0] = 0
     post_kstart[1:] = joiners + 1
-    bits_pos = np.flatnonzero(bits).tolist()
-    return Batch(ks, starts, ends, run, bits, bits_pos, k_arr, post_base, post_kstart, slow)
+    spans = (kidx1, kidx3, letter, ends_over, run_delta, bits_map)
+    return Batch(ks, k_arr, *spans, post_base, post_kstart, slow)
 
 
 def letter_digit_positions(k: str | np.ndarray) -> np.ndarray:

@@ -117,7 +117,7 @@ class TextMatch:
 
 
 # automaton item kinds
-_PAT, _EXC, _TERM = 0, 1, 2
+_PAT, _EXC, _TERM, _FZ = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,46 @@ class _OtherItem:
     ref: int  # entry index (exceptions) or term index (context)
     lead: int
     length: int
+
+
+@dataclass(frozen=True)
+class _FzItem:
+    """A one-edit variant of a pattern flagged `fuzzy`, as a key of its own."""
+
+    kind: int
+    item: _PatItem
+
+
+_VARIANT_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _one_edit_variants(form: str) -> set[str]:
+    """The form, its deletions, adjacent transpositions, and substitutions and insertions of
+    a-z and its own letters: the tokens a flagged pattern matches by default (verified with
+    double letters counted)."""
+    letters = set(_VARIANT_LETTERS) | set(form)
+    out: set[str] = set()
+    for i in range(len(form) + 1):
+        a, b = form[:i], form[i:]
+        if b:
+            out.add(a + b[1:])
+            if len(b) > 1:
+                out.add(a + b[1] + b[0] + b[2:])
+            for c in letters:
+                out.add(a + c + b[1:])
+        for c in letters:
+            out.add(a + c + b)
+    out.add(form)  # the same letters with other double letters (`kalifat` for `kalifaat`)
+    return out
+
+
+def _squeeze(s: str) -> str:
+    """Repeated letters as one, as in canonical text."""
+    out: list[str] = []
+    for c in s:
+        if not (out and c == out[-1] and c.isalpha()):
+            out.append(c)
+    return "".join(out)
 
 
 def _content(canon: nz.Canon) -> tuple[str, list[int]]:
@@ -215,40 +255,41 @@ class _BatchView:
         self.klo, self.khi = klo, khi
 
     def ostart(self, i: int) -> int:
-        return int(self.b.starts[i]) - self.base
+        return self.b.ostart(i) - self.base
 
     def oend(self, i: int) -> int:
-        return int(self.b.ends[i]) - self.base
+        return self.b.oend(i) - self.base
 
     def runs(self, a: int, b: int) -> list[int]:
-        return self.b.run[a:b].tolist()
+        run_at = self.b.run_at
+        return [run_at(i) for i in range(a, b)]
 
     def run_at(self, i: int) -> int:
-        return self.b.run.item(i)
-
-    def kindex(self, o: int) -> int:
-        """The canonical character whose original span holds offset `o`."""
-        starts = self.b.starts[self.klo : self.khi]
-        return max(int(np.searchsorted(starts, o + self.base, side="right")) - 1, 0) + self.klo
-
-    def arrays(self) -> tuple[list[int], list[int], list[int], list[int]]:
-        """Original start, end, letter run and reason bits of the post's canonical characters."""
-        b, lo, hi = self.b, self.klo, self.khi
-        return (
-            (b.starts[lo:hi] - self.base).tolist(),
-            (b.ends[lo:hi] - self.base).tolist(),
-            b.run[lo:hi].tolist(),
-            b.bits[lo:hi].tolist(),
-        )
+        return self.b.run_at(i)
 
     def bits(self, a: int, b: int) -> int:
         pos = self.b.bits_pos
         i = bisect_left(pos, a)
         out = 0
         while i < len(pos) and pos[i] < b:
-            out |= int(self.b.bits[pos[i]])
+            out |= self.b.bits_at(pos[i])
             i += 1
         return out
+
+    def kindex(self, o: int) -> int:
+        """The canonical character whose original span holds offset `o`."""
+        starts = self.b.arrays(self.klo, self.khi)[0]
+        return max(int(np.searchsorted(starts, o + self.base, side="right")) - 1, 0) + self.klo
+
+    def arrays(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """Original start, end, letter run and reason bits of the post's canonical characters."""
+        starts, ends, run, bits = self.b.arrays(self.klo, self.khi)
+        return (
+            (starts - self.base).tolist(),
+            (ends - self.base).tolist(),
+            run.tolist(),
+            bits.tolist(),
+        )
 
 
 class TextMatcher:
@@ -380,6 +421,12 @@ class TextMatcher:
                     self._fuzzy_forms.append((c, item))
                     if p.fuzzy:
                         self._fuzzy_flagged.append((c, item))
+        # one-edit variants of flagged patterns are keys too, so that default scans need no
+        # token-by-token search (`fuzzy=True` searches every eligible pattern that way)
+        for _form, item in self._fuzzy_flagged:
+            fz_item = _FzItem(_FZ, item)
+            for v in {_squeeze(v) for v in _one_edit_variants(item.form)}:
+                keys.setdefault(" " + v + " ", []).append(fz_item)
         # exceptions (substring) and context terms (word)
         self._terms: list[str] = []
         self._entry_terms: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
@@ -512,26 +559,49 @@ class TextMatcher:
             toks.append((a, n if b < 0 else b))
         if not toks:
             return primary
-        start, end, run, bits = view.arrays()
         found = list(primary)
+        arrays = None
         for reading in ("leet", "split"):
-            ks: list[str] = []
+            # the spliced canonical text first; the offsets only when a hit touches a token
+            pieces: list[str] = []
+            canons: list[tuple[int, int, int, nz.Canon, int]] = []  # (a, b, o, canon, at)
+            prev = 0
+            at = 0
+            for a, b in toks:
+                pieces.append(k[prev:a])
+                at += a - prev
+                o = view.ostart(view.klo + a)
+                t = nz.canonicalize(text[o : view.oend(view.klo + b - 1)], self._codes, reading)
+                pieces.append(t.k[1:-1])
+                canons.append((a, b, o, t, at))
+                at += len(t.k) - 2
+                prev = b
+            pieces.append(k[prev:n])
+            ks = "".join(pieces)
+            if ks == k[:n]:
+                continue
+            hits = list(self._auto.iter(ks))
+            fz = self._fuzzy_hits(ks, fuzzy) if self._fuzzy_wanted(fuzzy) else []
+            regions = [(at - 1, at + len(t.k) - 1) for _a, _b, _o, t, at in canons]
+            if not any(
+                e - kl + 1 < r1 and e >= r0 for e, (kl, _items) in hits for r0, r1 in regions
+            ) and not any(cs < r1 and ce > r0 for cs, ce, _it in fz for r0, r1 in regions):
+                continue
+            if arrays is None:
+                arrays = view.arrays()
+            start, end, run, bits = arrays
             st: list[int] = []
             en: list[int] = []
             ru: list[int] = []
             bi: list[int] = []
             cuts: set[int] = set()
             prev = 0
-            for a, b in toks:
-                ks.append(k[prev:a])
+            for a, b, o, t, _at in canons:
                 st += start[prev:a]
                 en += end[prev:a]
                 ru += run[prev:a]
                 bi += bits[prev:a]
-                o = start[a]
-                t = nz.canonicalize(text[o : end[b - 1]], self._codes, reading)
                 m = len(t.k) - 1
-                ks.append(t.k[1:m])
                 st += [x + o for x in t.start[1:m]]
                 en += [x + o for x in t.end[1:m]]
                 ru += t.run[1:m]
@@ -540,18 +610,12 @@ class TextMatcher:
                     t.start[i] + o for i in range(1, m) if t.k[i] == " " and t.start[i] == t.end[i]
                 )
                 prev = b
-            ks.append(k[prev:n])
             st += start[prev:n]
             en += end[prev:n]
             ru += run[prev:n]
             bi += bits[prev:n]
-            canon = nz.Canon("".join(ks), st, en, ru, bi)
-            if canon.k == k[:n]:
-                continue
-            alt = _ListView(canon)
-            hits = list(self._auto.iter(canon.k))
-            fz = self._fuzzy_hits(canon.k, fuzzy) if self._fuzzy_wanted(fuzzy) else []
-            ms = self._resolve(text, alt, hits, fz, True)
+            canon = nz.Canon(ks, st, en, ru, bi)
+            ms = self._resolve(text, _ListView(canon), hits, fz, True)
             if cuts:
                 starts = {m.start for m in ms}
                 ends = {m.end for m in ms}
@@ -640,7 +704,7 @@ class TextMatcher:
     # -- fuzzy --------------------------------------------------------------------------------
 
     def _fuzzy_wanted(self, fuzzy: bool) -> bool:
-        return bool(self._fuzzy_forms) if fuzzy else bool(self._fuzzy_flagged)
+        return fuzzy and bool(self._fuzzy_forms)
 
     def _fuzzy_hits(
         self, k: str, fuzzy: bool, k_arr: np.ndarray | None = None
@@ -653,15 +717,26 @@ class TextMatcher:
             forms = self._fuzzy_forms if fuzzy else self._fuzzy_flagged
             table: dict[str, list[tuple[str, _PatItem]]] = {}
             for form, item in forms:
-                for d in {form} | {form[:i] + form[i + 1 :] for i in range(len(form))}:
+                # deletions of the form with its double letters, squeezed (`sonnnrad`)
+                f2 = item.form
+                for d in {form} | {_squeeze(f2[:i] + f2[i + 1 :]) for i in range(len(f2))}:
                     table.setdefault(d, []).append((form, item))
-            lo = min(len(f) for f, _ in forms) - 1
+            lo = min(len(f) for f, _ in forms) - 2
             hi = max(len(f) for f, _ in forms) + 1
             index = self._fuzzy_index[fuzzy] = (table, lo, hi)
             self._fuzzy_cache[fuzzy] = (set(), {})
         table, lo, hi = index
         seen, hits = self._fuzzy_cache[fuzzy]
-        toks = set(k.split(" "))
+        if k_arr is None:
+            toks = set(k.split(" "))
+        else:
+            # only tokens whose length could be one edit from an eligible pattern
+            sp = np.flatnonzero(k_arr == 32)
+            lens = np.diff(sp) - 1
+            sel = np.flatnonzero((lens >= lo) & (lens <= hi))
+            a = (sp[sel] + 1).tolist()
+            b = sp[sel + 1].tolist()
+            toks = {k[x:y] for x, y in zip(a, b, strict=True)}
         new = toks - seen
         if len(seen) + len(new) > 1_000_000:
             seen.clear()
@@ -676,7 +751,7 @@ class TextMatcher:
             res = tuple(
                 (form, item)
                 for form, item in cands.values()
-                if OSA.distance(form, tok, score_cutoff=1) <= 1
+                if OSA.distance(form, tok, score_cutoff=2) <= 2  # decided by `_fuzzy_close`
             )
             if res:
                 hits[tok] = res
@@ -708,6 +783,9 @@ class TextMatcher:
         for end, (klen, items) in hits:
             ks = end - klen + 1
             for it in items:
+                if it.kind == _FZ:
+                    fuzzy_hits = [*fuzzy_hits, (ks + 1, end, it.item)]
+                    continue
                 cs = ks + it.lead
                 ce = cs + it.length
                 if it.kind == _PAT:
@@ -867,8 +945,8 @@ class TextMatcher:
 
 
 def _expand(content: str, runs: Sequence[int]) -> str:
-    """Letters repeated as in their run, at most twice (`shaheed`, `kalifaat`)."""
-    return "".join(c * min(r, 2) for c, r in zip(content, runs, strict=False))
+    """Letters repeated as in their run, at most three times (`shaheed`, `sonnnrad`)."""
+    return "".join(c * min(r, 3) for c, r in zip(content, runs, strict=False))
 
 
 def _fuzzy_close(tok: str, runs: Sequence[int], item: _PatItem) -> bool:

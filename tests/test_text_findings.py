@@ -145,3 +145,20 @@ def test_emoji_and_punctuation_context_terms(pattern, term, text, expected):
     for scan in (tm.scan, tm.scan_reference):
         got = [text[m.start : m.end] for m in scan(text)]
         assert got == ([expected] if expected else []), (scan.__name__, got)
+
+
+def test_flagged_fuzzy_patterns_find_every_ascii_one_edit_variant():
+    """Default scans find flagged patterns through variant keys; `fuzzy=True` searches tokens."""
+    tm = TextMatcher.from_rules([EntryRule("e")], [PatternRule("e", "sonnenrad", fuzzy=True)])
+    form = "sonnenrad"
+    variants = {form[:i] + form[i + 1 :] for i in range(len(form))}
+    variants |= {form[:i] + "x" + form[i + 1 :] for i in range(len(form))}
+    variants |= {form[:i] + "q" + form[i:] for i in range(len(form) + 1)}
+    variants |= {form[:i] + form[i + 1] + form[i] + form[i + 2 :] for i in range(len(form) - 1)}
+    for v in sorted(variants):
+        text = f"zie {v.upper()} hier"
+        for fuzzy in (False, True):
+            got = [m.matched for m in tm.scan(text, fuzzy=fuzzy)]
+            assert got == [v.upper()], (v, fuzzy, got)
+            assert tm.scan_reference(text, fuzzy=fuzzy) == tm.scan(text, fuzzy=fuzzy)
+    assert tm.scan("zie sonnerat hier") == []  # two edits
