@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -70,6 +71,15 @@ def _worker_chunk(args: tuple[str, list[Any], bool]) -> list[Any]:
     return _CHUNK_FUNCS[kind](_WORKER["matcher"], items, flag)
 
 
+def _start_method() -> str:
+    """`fork` where it is safe (a POSIX process with no other threads): workers start in
+    milliseconds, sharing the imported modules. Otherwise `forkserver` or `spawn`."""
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 def _ordered_map(
     kind: str,
     items: Iterable[Any],
@@ -91,7 +101,7 @@ def _ordered_map(
             yield from _CHUNK_FUNCS[kind](matcher, chunk, flag)
         return
     window = window or workers * 4
-    ctx = mp.get_context("forkserver" if os.name == "posix" else "spawn")
+    ctx = mp.get_context(_start_method())
     initargs = (kind, str(Path(db_path)))
     with ctx.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
         pending: deque[Any] = deque()
