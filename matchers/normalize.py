@@ -829,7 +829,7 @@ def canonicalize_batch(
         idx = np.minimum(raw, _TABLE_N)
         cls = cls_table[idx]
         canon = table_canon[idx]
-    lens = np.fromiter((len(p) + 2 for p in posts), dtype=np.int64, count=len(posts))
+    lens = np.array(list(map(len, posts)), dtype=np.int64) + 2
     ends_in_big = np.cumsum(lens + 1) - 1  # index of the joiner after each post
     post_base = ends_in_big - lens + 1
     bad: list[np.ndarray] = []
@@ -873,7 +873,7 @@ def canonicalize_batch(
     canon[to_sep] = 32
     leety = (sc == DIGIT) | (sc == SYM)
     triggers = spec[leety & ((pc == LETTER) | (nc == LETTER))]
-    drop1 = np.unique(np.concatenate(drops)) if len(drops) > 1 else drops[0]
+    drop1 = np.concatenate(drops) if len(drops) > 1 else drops[0]
     if len(drop1):
         keep1 = np.ones(len(cls), dtype=bool)
         keep1[drop1] = False
@@ -1013,10 +1013,14 @@ def canonicalize_batch(
         slow[np.searchsorted(ends_in_big, flagged)] = True
     if k_arr.dtype == np.uint8:
         ks = k_arr.tobytes().decode("ascii")
-    elif int(k_arr.max()) < 128:
-        ks = k_arr.astype(np.uint8).tobytes().decode("ascii")
     else:
-        ks = k_arr.astype(np.uint32).tobytes().decode("utf-32-le")
+        top = int(k_arr.max()) if len(k_arr) else 0
+        if top < 256:
+            ks = k_arr.astype(np.uint8).tobytes().decode("latin-1")
+        elif top < 0x10000:  # canonical text has no surrogates
+            ks = k_arr.astype(np.uint16).tobytes().decode("utf-16-le")
+        else:
+            ks = k_arr.astype(np.uint32).tobytes().decode("utf-32-le")
     joiners = np.flatnonzero(k_arr == 1)
     post_kstart = np.empty(len(posts), dtype=np.int64)
     post_kstart[0] = 0
@@ -1090,12 +1094,31 @@ def _unleet_sparse(
         done.update(positions)
         groups.append(positions)
     for positions in groups:
-        items = [[chr(int(canon[p])), int(cls[p]), 0, 0, 0] for p in positions]
-        _unleet(items, 0, len(items))
-        for p, it in zip(positions, items, strict=True):
-            if it[1] != cls[p]:
-                cls[p] = it[1]
-                canon[p] = ord(it[0]) if it[1] != SEP else 32
-                if it[4] & LEET:
-                    changed.append(p)
+        a, b = positions[0], positions[-1] + 1
+        if b - a == len(positions):
+            key = (canon[a:b].tobytes(), cls[a:b].tobytes())
+        else:
+            key = (canon[positions].tobytes(), cls[positions].tobytes())
+        edits = _UNLEET_CACHE.get(key)
+        if edits is None:
+            items = [[chr(int(canon[p])), int(cls[p]), 0, 0, 0] for p in positions]
+            _unleet(items, 0, len(items))
+            edits = tuple(
+                (x, it[1], ord(it[0]) if it[1] != SEP else 32, bool(it[4] & LEET))
+                for x, it in enumerate(items)
+                if it[1] != cls[positions[x]]
+            )
+            if len(_UNLEET_CACHE) > 100_000:
+                _UNLEET_CACHE.clear()
+            _UNLEET_CACHE[key] = edits
+        for x, new_cls, new_canon, leet in edits:
+            p = positions[x]
+            cls[p] = new_cls
+            canon[p] = new_canon
+            if leet:
+                changed.append(p)
     return changed
+
+
+# `_unleet` per token, by the token's canonical characters and classes
+_UNLEET_CACHE: dict[tuple[bytes, bytes], tuple[tuple[int, int, int, bool], ...]] = {}

@@ -486,6 +486,7 @@ class TextMatcher:
         self._punct_patterns = any(kind == _PAT for refs in punct.values() for kind, _ in refs)
         self._fuzzy_index: dict[bool, tuple[dict[str, list[tuple[str, _PatItem]]], int, int]] = {}
         self._fuzzy_cache: dict[bool, tuple[set[str], dict[str, tuple[Any, ...]]]] = {}
+        self._token_cache: dict[tuple[str, str], nz.Canon] = {}  # tokens read another way
 
     # -- scanning -----------------------------------------------------------------------------
 
@@ -571,7 +572,13 @@ class TextMatcher:
                 pieces.append(k[prev:a])
                 at += a - prev
                 o = view.ostart(view.klo + a)
-                t = nz.canonicalize(text[o : view.oend(view.klo + b - 1)], self._codes, reading)
+                tok = text[o : view.oend(view.klo + b - 1)]
+                t = self._token_cache.get((tok, reading))
+                if t is None:
+                    if len(self._token_cache) > 100_000:
+                        self._token_cache.clear()
+                    t = nz.canonicalize(tok, self._codes, reading)
+                    self._token_cache[tok, reading] = t
                 pieces.append(t.k[1:-1])
                 canons.append((a, b, o, t, at))
                 at += len(t.k) - 2
