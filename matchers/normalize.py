@@ -819,7 +819,7 @@ def canonicalize_batch(
     About twenty numpy passes run over every character; the rules that only apply around
     digits, symbols, apostrophes, emoji and one-letter tokens run on those positions only."""
     cls_table, table_canon = tables if tables is not None else _tables()
-    big = "\x00".join([" " + p + " " for p in posts])
+    big = " " + " \x00 ".join(posts) + " "  # each post framed by spaces, joined by NUL
     if big.isascii():
         raw = np.frombuffer(big.encode("ascii"), dtype=np.uint8)
         cls = cls_table[raw]
@@ -1062,40 +1062,39 @@ def _unleet_sparse(
     """Apply `_unleet` in place to the tokens around `triggers` and to mixed spaced chains."""
     tokcls = (LETTER, DIGIT, SYM, EXCL)
     n = len(cls)
-    done: set[int] = set()
     changed: list[int] = []
     in_chain = {}
     for ch in chains:
         for p in ch.tolist():
             in_chain[p] = ch
-    groups: list[list[int]] = [ch.tolist() for ch in chains]
-    for t in triggers.tolist():
-        if t in done or t in in_chain:
-            continue
-        if cls[t] == EXCL:
-            # a run of '!' converts only with token characters on both sides
-            a = t
-            while a > 0 and cls[a - 1] == EXCL:
-                a -= 1
-            b = t + 1
-            while b < n and cls[b] == EXCL:
-                b += 1
-            if cls[a - 1] not in tokcls or b >= n or cls[b] not in tokcls:
+    groups: list[Any] = [ch.tolist() for ch in chains]
+    if len(triggers):
+        # the token around each trigger, from the positions of non-token characters
+        nontok = np.flatnonzero((cls != LETTER) & (cls != DIGIT) & (cls != SYM) & (cls != EXCL))
+        j = np.searchsorted(nontok, triggers)
+        lo = np.where(j > 0, nontok[np.maximum(j - 1, 0)] + 1, 0)
+        hi = np.where(j < len(nontok), nontok[np.minimum(j, len(nontok) - 1)], n)
+        last = -1
+        for t, a, b in zip(triggers.tolist(), lo.tolist(), hi.tolist(), strict=True):
+            if t < last or t in in_chain:
                 continue
-        a = t
-        while a > 0 and cls[a - 1] in tokcls:
-            a -= 1
-        b = t + 1
-        while b < n and cls[b] in tokcls:
-            b += 1
-        positions = list(range(a, b))
-        if len(positions) == 1 and positions[0] in in_chain:
-            continue
-        done.update(positions)
-        groups.append(positions)
+            if cls[t] == EXCL:
+                # a run of '!' converts only with token characters on both sides
+                x = t
+                while x > 0 and cls[x - 1] == EXCL:
+                    x -= 1
+                y = t + 1
+                while y < n and cls[y] == EXCL:
+                    y += 1
+                if cls[x - 1] not in tokcls or y >= n or cls[y] not in tokcls:
+                    continue
+            if b - a == 1 and a in in_chain:
+                continue
+            last = b
+            groups.append(range(a, b))
     for positions in groups:
-        a, b = positions[0], positions[-1] + 1
-        if b - a == len(positions):
+        if isinstance(positions, range):
+            a, b = positions.start, positions.stop
             key = (canon[a:b].tobytes(), cls[a:b].tobytes())
         else:
             key = (canon[positions].tobytes(), cls[positions].tobytes())
