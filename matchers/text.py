@@ -635,11 +635,19 @@ class TextMatcher:
             for m in ms:
                 if m.weak and not include_weak:
                     continue
-                if not any(
-                    f.entry_id == m.entry_id and f.start < m.end and m.start < f.end for f in found
+                same = [
+                    f
+                    for f in found
+                    if f.entry_id == m.entry_id and f.start < m.end and m.start < f.end
+                ]
+                if all(
+                    m.start <= f.start and f.end <= m.end and f.end - f.start < m.end - m.start
+                    for f in same
                 ):
+                    # a longer occurrence of the entry replaces those it covers (`r4b14 51gn`)
+                    found = [f for f in found if f not in same]
                     found.append(m)
-        if len(found) > len(primary):
+        if found != primary:
             found.sort(key=lambda m: (m.start, m.end, m.entry_id))
         return found
 

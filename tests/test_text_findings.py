@@ -24,6 +24,7 @@ CASES = [
     ("eisernes kreuz", "word", "3153rn35 kr3uz", "3153rn35 kr3uz"),
     ("hitler hatte recht", "word", "h17l3r h4773 r3ch7", "h17l3r h4773 r3ch7"),
     ("groypet", "word", "gr0yp37", "gr0yp37"),
+    ("rabia sign", "word", "r4b14 51gn", "r4b14 51gn"),
     ("totenkopf", "word", "80tenkopf", None),
     ("white power", "word", "wh1735 power", None),
     # spaced and dotted letters across multi-word and hyphenated patterns
@@ -133,6 +134,14 @@ CONTEXT = [
     ("🧛", "(((", "🧛 (((them)))", "🧛"),
     ("🧛", "(((", "🧛 (them)", None),
 ]
+
+
+def test_longer_occurrence_in_another_reading_replaces_the_shorter():
+    tm = TextMatcher.from_rules(
+        [EntryRule("e")], [PatternRule("e", "rabia"), PatternRule("e", "rabia sign")]
+    )
+    for scan in (tm.scan, tm.scan_reference):
+        assert [m.matched for m in scan("zie r4b14 51gn hier")] == ["r4b14 51gn"]
 
 
 @pytest.mark.parametrize("pattern, term, text, expected", CONTEXT)
