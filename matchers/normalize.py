@@ -927,12 +927,27 @@ def canonicalize_batch(
         gch = raw[kidx1[gap]]
         gap_ok &= (gch != 10) & (gch != 13)
         first, gch = first[gap_ok], gch[gap_ok]
+        best = np.zeros(0, dtype=np.int64)
         if len(first):
-            # groups of links with mixed separators are decided by the reference path
-            adj = np.diff(first) == 2
-            mixed_at = np.flatnonzero(adj & (gch[1:] != gch[:-1]))
-            if len(mixed_at):
-                bad.append(kidx1[first[mixed_at]])
+            # in a group of connected links the separator used most often (strictly) links
+            # letters, the others split words; on a tie no link of the group stays
+            gstart = np.ones(len(first), dtype=bool)
+            gstart[1:] = np.diff(first) != 2
+            gid = np.cumsum(gstart) - 1
+            best = np.bincount(gid)[gid]  # links with the kept separator in the group
+            mixed_g = np.unique(gid[1:][~gstart[1:] & (gch[1:] != gch[:-1])])
+            if len(mixed_g):
+                keep = np.ones(len(first), dtype=bool)
+                for g in mixed_g.tolist():
+                    a, b = np.searchsorted(gid, (g, g + 1))
+                    vals, counts = np.unique(gch[a:b], return_counts=True)
+                    top = counts.max()
+                    if (counts == top).sum() == 1:
+                        keep[a:b] = gch[a:b] == vals[counts.argmax()]
+                        best[a:b] = top
+                    else:
+                        keep[a:b] = False
+                first, gch, best = first[keep], gch[keep], best[keep]
         # single characters apart by punctuation and a space (`g. r. o`) as well
         two = sp[:-1][np.diff(sp) == 3]
         if len(two):
@@ -949,7 +964,7 @@ def canonicalize_batch(
             nlinks = np.bincount(cid)
             nonletter = ~letter[first] | ~letter[first + 2]
             has_nonletter = np.bincount(cid, weights=nonletter) > 0
-            ok = (nlinks >= 2) | ~has_nonletter
+            ok = (nlinks >= 2) | ~has_nonletter | (best[start] >= 2)
             first, cid = first[ok[cid]], cid[ok[cid]]
             drop2 = first + 1
             spaced_pos = np.union1d(first, first + 2)
