@@ -15,24 +15,33 @@ canonicalises to the same string. The canonical form `K` of a text is built like
    (a decimal: `88,5` is not the number 88); `!` is punctuation unless token characters stand
    on both sides of its run (`h!tler`); every other non-letter, non-digit is a separator.
 4. Tokens are runs of letters, digits and the leet symbols `@ $ !`. One-character tokens apart
-   by exactly one separator character are linked (`h e i l`, `h.e.i.l`); a link stays when it
-   stands alone or uses the same separator as a neighbouring link (so `h.e.i.l h.i.t.l.e.r`
-   splits at the space), and a chain of links becomes one token when it has three or more
-   characters, or two letters (`S.S`). `is is` is never joined.
+   by one separator character (not a line break), or by a punctuation character and a space
+   (`g. r. o`), are linked. In a group of connected links the separator used most often
+   (strictly) links letters and the others split words (`h.e.i.l h.i.t.l.e.r`, `o.r.d.e.r o.f`,
+   `a.l-h.a.y.a.t`); on a tie only a lone link stays. A chain of kept links becomes one token
+   when it has three or more characters, or two letters (`S.S`), or when its group has more
+   links with that separator (`1-4 w-o-r-t-e`). `is is` is never joined.
 5. Leetspeak is undone inside tokens that contain a letter (`4 3 1 0 5 7 @ $ !` -> `a e i o s t a
    s i`); when all digits of such a token sit in runs of two or more at its ends, those stay a
-   number (`14words`, `c18`), and tokens without letters stay numbers (`1488`).
+   number (`14words`, `c18`), and tokens without letters stay numbers (`1488`). The matcher
+   also reads such tokens the two other ways (`reading="leet"`: `wh173`, `70tenkopf`;
+   `reading="split"`: `heil1488` -> `heil 1488`).
 6. Repeated letters are squeezed to one, keeping the run length (`heeeil` -> `heil`, run 3) so a
    pattern's own double letters can still be required.
 7. Separators collapse to one space; the text is framed by spaces. Emoji that occur in patterns
-   become one private-use character each, framed by spaces; other emoji are separators.
+   become one private-use character each, framed by spaces; other emoji are separators. Other
+   symbols (So: `☭ ✠ ✡`) are units like emoji; an emoji's identity drops variation selectors,
+   skin tones and gender signs (`🧛‍♂️` is `🧛`, `🏴‍☠️` is not `🏴`). A combining mark belongs to
+   the letter before it, also in its span.
 
 `canonicalize_batch` computes the same `K`, offsets and runs for many posts at once with numpy
 over the joined batch: about twenty passes over every character, the rules for digits, symbols,
-apostrophes, emoji (single code points, VS16, skin tones, ZWJ sequences, flags) and spaced
-letters on those positions only, leetspeak token by token with the reference `_unleet`. Posts
-with anything rarer (invisible characters, expansions like `ß`, keycaps, tag sequences, scripts
-above U+1FFFF, pattern emoji touching text) are marked `slow` and go through `canonicalize`.
+apostrophes, invisible characters, emoji (single code points, VS16, skin tones, ZWJ sequences,
+flags) and spaced letters on those positions only, leetspeak token by token with the reference
+`_unleet` (cached per token). Spans, runs and reason bits are computed on demand from two index
+maps. Posts with anything rarer (invisible characters next to punctuation, expansions like
+`ß`, keycaps, tag sequences, scripts above U+1FFFF, pattern emoji touching text, letters apart
+by punctuation and a space) are marked `slow` and go through `canonicalize`.
 The property tests assert that both paths give the same canonical form and the same matches.
 
 The homoglyph table is curated, not generated: see `HOMOGLYPHS` for its source.

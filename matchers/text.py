@@ -19,6 +19,15 @@ posts for `scan_many`), and each hit is checked for the pattern's own double let
 entry's exceptions and context rule, then mapped back to the original string. Scanning is
 linear in the text length and independent of the number of patterns; no regular expressions
 run on user text.
+
+Tokens where letters touch digits are also read as leetspeak throughout and split into letters
+and number (`normalize.canonicalize(reading=...)`), re-canonicalised token by token and spliced
+into the post; a split match counts only when the piece on the other side of the cut matches
+too (`heil1488`). A number token inside a date or time (`14-11-2026`, `22:45`) is no match.
+Punctuation-only patterns and context terms (`(((`) match the original text as written. A
+pattern flagged `fuzzy` also gets its one-edit variants as keys (substitutions and insertions
+of a-z and its own letters), verified with double letters counted (`shared` is two edits from
+`shaheed`); `fuzzy=True` searches every token against every eligible pattern instead.
 """
 
 from __future__ import annotations
