@@ -217,6 +217,7 @@ class _ListView:
     """Hit geometry of one post canonicalised by the reference path."""
 
     __slots__ = ("c", "k", "base", "klo", "khi")
+    one_to_one = False  # `ß` is one character of the original and a run of two
 
     def __init__(self, c: nz.Canon):
         self.c = c
@@ -256,6 +257,9 @@ class _BatchView:
     """Hit geometry of one post inside a canonicalised batch."""
 
     __slots__ = ("b", "k", "base", "klo", "khi")
+    # every canonical character of a letter run comes from its own original character, so a
+    # span as long as its canonical text has no runs (posts with expansions are `slow`)
+    one_to_one = True
 
     def __init__(self, b: nz.Batch, base: int, klo: int, khi: int):
         self.b = b
@@ -861,7 +865,9 @@ class TextMatcher:
             end = view.oend(ce - 1)
             matched = text[start:end]
             bits = nz.slice_reasons(matched) | view.bits(cs, ce)
-            if any(a > b for a, b in zip(view.runs(cs, ce), it.runs, strict=False)):
+            if (end - start != ce - cs or not view.one_to_one) and any(
+                a > b for a, b in zip(view.runs(cs, ce), it.runs, strict=False)
+            ):
                 bits |= nz.STRETCHED
             if it.joined:
                 bits |= nz.RUN_TOGETHER
