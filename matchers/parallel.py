@@ -38,7 +38,9 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _init_worker(kind: str, db_path: str) -> None:
-    _WORKER["matcher"] = _load(kind, db_path)
+    if _WORKER.get("key") != (kind, db_path):  # a forked worker inherits the parent's matcher
+        _WORKER["matcher"] = _load(kind, db_path)
+        _WORKER["key"] = (kind, db_path)
 
 
 def _load(kind: str, db_path: str) -> Any:
@@ -66,9 +68,19 @@ _CHUNK_FUNCS: dict[str, Callable[[Any, list[Any], bool], list[Any]]] = {
 }
 
 
-def _worker_chunk(args: tuple[str, list[Any], bool]) -> list[Any]:
+def _worker_chunk(args: tuple[str, list[Any], bool]) -> tuple[int, list[tuple[int, Any]]]:
+    """Results of a chunk, sparse: most posts match nothing, and sending less is faster."""
     kind, items, flag = args
-    return _CHUNK_FUNCS[kind](_WORKER["matcher"], items, flag)
+    results = _CHUNK_FUNCS[kind](_WORKER["matcher"], items, flag)
+    return len(results), [(i, r) for i, r in enumerate(results) if r]
+
+
+def _dense(sparse: tuple[int, list[tuple[int, Any]]]) -> list[Any]:
+    size, found = sparse
+    results: list[Any] = [[] for _ in range(size)]
+    for i, r in found:
+        results[i] = r
+    return results
 
 
 def _start_method() -> str:
@@ -101,16 +113,19 @@ def _ordered_map(
             yield from _CHUNK_FUNCS[kind](matcher, chunk, flag)
         return
     window = window or workers * 4
-    ctx = mp.get_context(_start_method())
+    method = _start_method()
+    ctx = mp.get_context(method)
     initargs = (kind, str(Path(db_path)))
+    if method == "fork":
+        _init_worker(*initargs)  # loaded once here, shared copy-on-write by every worker
     with ctx.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
         pending: deque[Any] = deque()
         for chunk in itertools.chain(head, chunks):
             pending.append(pool.apply_async(_worker_chunk, ((kind, chunk, flag),)))
             if len(pending) >= window:
-                yield from pending.popleft().get()
+                yield from _dense(pending.popleft().get())
         while pending:
-            yield from pending.popleft().get()
+            yield from _dense(pending.popleft().get())
 
 
 def scan_stream(
