@@ -49,9 +49,11 @@ def main() -> None:
         f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}, "
         f"commit `{commit}`. Figures are ratios to a reference measured in the same run.\n",
         "## Text matching\n",
-        run("text_throughput.py", "--mb", mb),
+        run("text_throughput.py", "--mb", mb, *(["--sample", "20"] if args.quick else [])),
+        "## Text matching accuracy\n",
+        run("text_accuracy.py"),
         "## Images\n",
-        run("image_throughput.py", *(["--quick"] if args.quick else [])),
+        run("image_throughput.py", *(["--queries", "50", "--repeat", "50"] if args.quick else [])),
         "## Scaling, Dask, memory and start-up\n",
         run("scale.py", "--mb", mb, "--db", str(db)),
         "## Scan endpoint\n",
