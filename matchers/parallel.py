@@ -134,7 +134,7 @@ def scan_stream(
     *,
     workers: int | None = None,
     include_weak: bool = False,
-    chunk_size: int = 500,
+    chunk_size: int = 2000,
     window: int | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
     """Yield, for each text in order, its matches as dicts (`TextMatch.to_dict()`)."""
