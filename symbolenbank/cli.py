@@ -6,6 +6,7 @@ import enum
 import json
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -209,7 +210,8 @@ def scan(
 
     path = _db_or_default(db)
     posts = _read_posts(file, input_format, id_field, text_field)
-    ids: list[Any] = []
+    # Ids wait here until their results come back, in order: at most the chunks in flight.
+    ids: deque[Any] = deque()
 
     def texts() -> Iterator[str]:
         for post_id, text in posts:
@@ -219,8 +221,7 @@ def scan(
     show_progress = sys.stderr.isatty() and not silent
     started, count, hits = time.monotonic(), 0, 0
     for n, found in enumerate(scan_stream(texts(), path, workers=workers, include_weak=weak), 1):
-        post_id = ids[n - 1]
-        ids[n - 1] = None  # keep memory flat on long inputs
+        post_id = ids.popleft()
         count, hits = n, hits + len(found)
         if fmt == "jsonl":
             record: dict[str, Any] = {"line": n}
@@ -313,7 +314,7 @@ def scan_image(
     if not images and files_from is None:
         raise click.UsageError("name at least one IMAGE or folder, or use --files-from")
     path = _db_or_default(db)
-    paths: list[Path] = []
+    paths: deque[Path] = deque()
 
     def listed() -> Iterator[Path]:
         for p in _image_paths(images, files_from):
@@ -323,8 +324,7 @@ def scan_image(
     show_progress = sys.stderr.isatty() and not silent
     started, count, failed, hits = time.monotonic(), 0, 0, 0
     for n, result in enumerate(scan_image_stream(listed(), path, workers=workers), 1):
-        file = paths[n - 1]
-        paths[n - 1] = Path()  # keep memory flat on long lists
+        file = paths.popleft()
         count = n
         if isinstance(result, ImageError):
             failed += 1
