@@ -44,6 +44,7 @@ import ahocorasick
 import numpy as np
 
 from . import normalize as nz
+from .automaton import KeyAutomaton
 from .errors import DatabaseError
 
 __all__ = ["EntryRule", "PatternRule", "TextMatch", "TextMatcher"]
@@ -472,12 +473,7 @@ class TextMatcher:
                 dep_terms.append(term_ids[c])
             self._entry_terms.append((tuple(dep_entries), tuple(dep_terms)))
         self._has_context = [bool(e.context_requires_any) for e in self._entries]
-        auto = ahocorasick.Automaton()
-        for key, items in keys.items():
-            auto.add_word(key, (len(key), tuple(items)))
-        if len(keys):
-            auto.make_automaton()
-        self._auto = auto
+        self._auto = KeyAutomaton({key: (len(key), tuple(items)) for key, items in keys.items()})
         self._nkeys = len(keys)
         # context terms are often common words: a separate automaton, run on demand
         terms = ahocorasick.Automaton()
@@ -541,7 +537,7 @@ class TextMatcher:
             raise TypeError(f"TextMatcher.scan() expects str, got {type(text).__name__}")
         canon = nz.canonicalize(text, self._codes)
         view = _ListView(canon)
-        hits = list(self._auto.iter(canon.k)) if self._nkeys else []
+        hits = self._auto.find(canon.k) if self._nkeys else []
         fz = self._fuzzy_hits(canon.k, fuzzy) if self._fuzzy_wanted(fuzzy) else []
         out = self._resolve(text, view, hits, fz, include_weak)
         if self._nkeys and len(nz.letter_digit_positions(canon.k)):
@@ -600,7 +596,7 @@ class TextMatcher:
             ks = "".join(pieces)
             if ks == k[:n]:
                 continue
-            hits = list(self._auto.iter(ks))
+            hits = self._auto.find(ks)
             fz = self._fuzzy_hits(ks, fuzzy) if self._fuzzy_wanted(fuzzy) else []
             regions = [(at - 1, at + len(t.k) - 1) for _a, _b, _o, t, at in canons]
             if not any(
@@ -684,7 +680,7 @@ class TextMatcher:
         slow = batch.slow
         per_post: dict[int, list[tuple[int, Any]]] = {}
         if self._nkeys:
-            hits = list(self._auto.iter(batch.k))
+            hits = self._auto.find(batch.k)
             if hits:
                 ends = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
                 owners = np.searchsorted(batch.post_kstart, ends, side="right") - 1
