@@ -551,6 +551,7 @@ class TextMatcher:
         view: _ListView | _BatchView,
         include_weak: bool,
         fuzzy: bool,
+        glued: list[int] | None = None,
     ) -> list[TextMatch]:
         """Add the matches of the alternative readings of tokens where letters touch digits.
 
@@ -561,7 +562,9 @@ class TextMatcher:
         k = view.k[view.klo : view.khi]
         n = len(k) - 1 if k.endswith("\x01") else len(k)
         toks: list[tuple[int, int]] = []
-        for p in nz.letter_digit_positions(k[:n]).tolist():
+        if glued is None:
+            glued = nz.letter_digit_positions(k[:n]).tolist()
+        for p in glued:
             if toks and p < toks[-1][1]:
                 continue
             a = k.rfind(" ", 0, p) + 1
@@ -663,13 +666,15 @@ class TextMatcher:
     def _scan_batch(
         self, posts: list[str], include_weak: bool, fuzzy: bool
     ) -> list[list[TextMatch]]:
-        for p in posts:
-            if not isinstance(p, str):
-                raise TypeError(f"TextMatcher.scan() expects str, got {type(p).__name__}")
+        try:
+            has_nul = "\x00" in "".join(posts)  # one pass in C, and a type check
+        except TypeError:
+            bad = next(p for p in posts if not isinstance(p, str))
+            raise TypeError(f"TextMatcher.scan() expects str, got {type(bad).__name__}") from None
         out: list[list[TextMatch]] = [[] for _ in posts]
         if not posts:
             return out
-        if any("\x00" in p for p in posts):
+        if has_nul:
             clean = [p if "\x00" not in p else "" for p in posts]
             batch = nz.canonicalize_batch(clean, self._tables)
             for i, p in enumerate(posts):
@@ -714,13 +719,19 @@ class TextMatcher:
         if self._nkeys:
             glued = nz.letter_digit_positions(batch.k_arr)
             if len(glued):
-                owners = np.unique(np.searchsorted(batch.post_kstart, glued, side="right") - 1)
-                for o in owners.tolist():
+                owners = np.searchsorted(batch.post_kstart, glued, side="right") - 1
+                by_post: dict[int, list[int]] = {}
+                for o, g in zip(owners.tolist(), glued.tolist(), strict=True):
+                    by_post.setdefault(o, []).append(g)
+                for o, positions in by_post.items():
                     if not slow[o]:
                         klo = int(batch.post_kstart[o])
                         khi = int(batch.post_kstart[o + 1]) if o + 1 < len(posts) else len(batch.k)
+                        local = [g - klo for g in positions]  # posts are framed by spaces
                         view = _BatchView(batch, int(batch.post_base[o]), klo, khi)
-                        out[o] = self._with_readings(posts[o], out[o], view, include_weak, fuzzy)
+                        out[o] = self._with_readings(
+                            posts[o], out[o], view, include_weak, fuzzy, local
+                        )
         for o in np.flatnonzero(slow).tolist():
             out[o] = self.scan_reference(posts[o], include_weak, fuzzy)
         return out
