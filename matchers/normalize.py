@@ -1111,18 +1111,19 @@ def _unleet_sparse(
         lo = np.where(j > 0, nontok[np.maximum(j - 1, 0)] + 1, 0)
         hi = np.where(j < len(nontok), nontok[np.minimum(j, len(nontok) - 1)], n)
         last = -1
+        clsb = cls.tobytes()  # indexing bytes is much cheaper than indexing an array
         for t, a, b in zip(triggers.tolist(), lo.tolist(), hi.tolist(), strict=True):
             if t < last or t in in_chain:
                 continue
-            if cls[t] == EXCL:
+            if clsb[t] == EXCL:
                 # a run of '!' converts only with token characters on both sides
                 x = t
-                while x > 0 and cls[x - 1] == EXCL:
+                while x > 0 and clsb[x - 1] == EXCL:
                     x -= 1
                 y = t + 1
-                while y < n and cls[y] == EXCL:
+                while y < n and clsb[y] == EXCL:
                     y += 1
-                if cls[x - 1] not in tokcls or y >= n or cls[y] not in tokcls:
+                if clsb[x - 1] not in tokcls or y >= n or clsb[y] not in tokcls:
                     continue
             if b - a == 1 and a in in_chain:
                 continue
