@@ -635,7 +635,7 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     """Per code point below _TABLE_N: (class, canonical code point) for the fast path."""
     cps, textual = _emoji_tables()
     cls = np.zeros(_TABLE_N + 1, dtype=np.uint8)
-    canon = np.zeros(_TABLE_N + 1, dtype=np.uint32)
+    canon = np.zeros(_TABLE_N + 1, dtype=np.uint16)  # canonical text has no astral characters
     for cp in range(_MAPPED_N):
         ch = chr(cp)
         if ch in cps or ch in "#*" or ch == "\x00":
@@ -648,6 +648,9 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
             continue
         c, k = mapped[0]
         cls[cp] = k
+        if ord(c) > 0xFFFF:
+            cls[cp] = SLOW
+            continue
         canon[cp] = ord(c)
     for ch in cps:
         cp = ord(ch)
@@ -1001,7 +1004,7 @@ def canonicalize_batch(
 
     # 4. separators collapse to one space, letters squeeze
     is_space = cls >= SYM
-    c = np.where(is_space, np.uint32(32), canon) if canon.dtype != np.uint8 else canon
+    c = np.where(is_space, canon.dtype.type(32), canon) if canon.dtype != np.uint8 else canon
     if canon.dtype == np.uint8:
         c = c.copy()
         c[is_space] = 32
@@ -1054,7 +1057,7 @@ def canonicalize_batch(
         if top < 256:
             ks = k_arr.astype(np.uint8).tobytes().decode("latin-1")
         elif top < 0x10000:  # canonical text has no surrogates
-            ks = k_arr.astype(np.uint16).tobytes().decode("utf-16-le")
+            ks = k_arr.astype(np.uint16, copy=False).tobytes().decode("utf-16-le")
         else:
             ks = k_arr.astype(np.uint32).tobytes().decode("utf-32-le")
     joiners = np.flatnonzero(k_arr == 1)
