@@ -1,8 +1,10 @@
 """Scan streams of posts or images on several processes, in input order, with bounded memory.
 
-Each worker process loads its matcher once (from the database path), then receives chunks of
-work. At most `window` chunks are in flight, so memory stays flat however long the input is. A
-stream that fits in one chunk is scanned in this process: starting workers would cost more.
+`workers` processes scan: the calling one and `workers - 1` helpers. The matcher is loaded once
+before the helpers fork and shared with them copy-on-write (where forking is unsafe, each
+helper loads its own). The calling process keeps the helpers fed with chunks and scans the
+others itself. At most `window` chunks are in flight, so memory stays flat however long the
+input is. A stream that fits in one chunk is scanned in this process alone.
 """
 
 from __future__ import annotations
@@ -102,30 +104,45 @@ def _ordered_map(
     chunk_size: int,
     window: int | None,
 ) -> Iterator[Any]:
+    """Results of `items` in order, scanned by `workers` processes: this one and `workers - 1`
+    forked (or spawned) ones. This process hands chunks to the others while they have fewer
+    than two queued each and scans the rest itself, so it never sits idle waiting for them,
+    and it ships only the chunks it does not scan."""
     workers = workers or default_workers()
     if workers < 1:
         raise ValueError("workers must be at least 1")
     chunks = chunked(items, chunk_size)
     head = list(itertools.islice(chunks, 2))
-    if workers == 1 or len(head) < 2:
-        matcher = _load(kind, str(db_path))
-        for chunk in itertools.chain(head, chunks):
-            yield from _CHUNK_FUNCS[kind](matcher, chunk, flag)
-        return
-    window = window or workers * 4
-    method = _start_method()
-    ctx = mp.get_context(method)
+    func = _CHUNK_FUNCS[kind]
     initargs = (kind, str(Path(db_path)))
-    if method == "fork":
-        _init_worker(*initargs)  # loaded once here, shared copy-on-write by every worker
-    with ctx.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
-        pending: deque[Any] = deque()
+    _init_worker(*initargs)  # before any fork: forked workers share it copy-on-write
+    matcher = _WORKER["matcher"]
+    if workers == 1 or len(head) < 2:
         for chunk in itertools.chain(head, chunks):
-            pending.append(pool.apply_async(_worker_chunk, ((kind, chunk, flag),)))
-            if len(pending) >= window:
-                yield from _dense(pending.popleft().get())
+            yield from func(matcher, chunk, flag)
+        return
+    window = max(window or workers * 4, 2)
+    feed = 2 * (workers - 1)  # chunks queued per helper process before this one scans
+    ctx = mp.get_context(_start_method())
+    with ctx.Pool(workers - 1, initializer=_init_worker, initargs=initargs) as pool:
+        pending: deque[tuple[bool, Any]] = deque()  # (scanned here, results or async result)
+        for chunk in itertools.chain(head, chunks):
+            while pending and (pending[0][0] or pending[0][1].ready()):
+                yield from _take(pending.popleft())
+            busy = sum(1 for here, r in pending if not here and not r.ready())
+            if busy < feed:
+                pending.append((False, pool.apply_async(_worker_chunk, ((kind, chunk, flag),))))
+            else:
+                pending.append((True, func(matcher, chunk, flag)))
+            while len(pending) >= window:
+                yield from _take(pending.popleft())
         while pending:
-            yield from _dense(pending.popleft().get())
+            yield from _take(pending.popleft())
+
+
+def _take(item: tuple[bool, Any]) -> list[Any]:
+    here, result = item
+    return result if here else _dense(result.get())
 
 
 def scan_stream(

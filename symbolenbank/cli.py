@@ -220,6 +220,7 @@ def scan(
 
     show_progress = sys.stderr.isatty() and not silent
     started, count, hits = time.monotonic(), 0, 0
+    out: list[str] = []  # lines written a thousand at a time: one write and flush per batch
     for n, found in enumerate(scan_stream(texts(), path, workers=workers, include_weak=weak), 1):
         post_id = ids.popleft()
         count, hits = n, hits + len(found)
@@ -228,17 +229,22 @@ def scan(
             if input_format == "jsonl":
                 record["id"] = post_id
             record["matches"] = found
-            click.echo(json.dumps(record, ensure_ascii=False))
+            out.append(json.dumps(record, ensure_ascii=False))
         else:
             for m in found:
                 flag = " (weak)" if m["weak"] else ""
                 label = n if input_format == "lines" else post_id
-                click.echo(
+                out.append(
                     f"{label}:{m['start']}-{m['end']}\t{m['entry_id']}\t{m['assessment']}{flag}"
                     f"\t{m['matched']!r}"
                 )
+        if len(out) >= 1000:
+            click.echo("\n".join(out))
+            out.clear()
         if show_progress and n % 5000 == 0:
             click.echo(f"\r{n:,} posts, {hits:,} matches ...", err=True, nl=False)
+    if out:
+        click.echo("\n".join(out))
     if not silent:
         elapsed = max(time.monotonic() - started, 1e-9)
         prefix = "\r" if show_progress else ""
