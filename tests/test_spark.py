@@ -38,26 +38,40 @@ pytestmark = [
 ]
 
 
-def readme_recipe() -> str:
-    """The python code block of README.md that calls `mapInPandas`."""
-    blocks = re.findall(r"^```python\n(.*?)^```", (ROOT / "README.md").read_text(), re.M | re.S)
-    recipes = [block for block in blocks if "mapInPandas" in block]
-    assert len(recipes) == 1, "README.md should have one python block with mapInPandas"
-    return recipes[0]
+def readme_recipes() -> list[str]:
+    """The README's Spark code: its python block that imports `matchers.spark`, then the
+    `df.mapInPandas(...)` line it gives for a pipeline of your own."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"^```python\n(.*?)^```", readme, re.M | re.S)
+    recipes = [block for block in blocks if "import matchers.spark" in block]
+    assert len(recipes) == 1, "README.md should have one python block importing matchers.spark"
+    inline = re.findall(r"`(df\.mapInPandas\(.*?\))`", readme, re.S)
+    assert len(inline) == 1, "README.md should show one df.mapInPandas(...) call"
+    return [recipes[0], "import matchers.spark\n" + " ".join(inline[0].split())]
 
 
 def run_recipe(code: str, df):
     """Run `code` with `df` defined; return the value of its last statement."""
     tree = ast.parse(code)
     last = tree.body[-1]
-    assert isinstance(last, ast.Assign | ast.Expr), "the recipe should end with mapInPandas"
+    assert isinstance(last, ast.Assign | ast.Expr), "the recipe should end with the DataFrame"
     result = ast.copy_location(ast.Name("__result__", ast.Store()), last)
     tree.body[-1] = ast.copy_location(ast.Assign(targets=[result], value=last.value), last)
     ast.fix_missing_locations(tree)
-    # A module name no worker can import, as in a notebook: the function must pickle by value.
+    # A module name no worker can import, as in a notebook.
     namespace = {"__name__": "readme_recipe", "df": df}
     exec(compile(tree, "README.md", "exec"), namespace)
     return namespace["__result__"]
+
+
+def expected_matches(db_path, texts: list[str | None], include_weak: bool = False) -> list[str]:
+    """The `matches` column for `texts`, from `scan_many` in this process."""
+    import matchers
+
+    found = matchers.load(db_path).text.scan_many(
+        [t or "" for t in texts], include_weak=include_weak
+    )
+    return [json.dumps([m.to_dict() for m in ms], ensure_ascii=False) for ms in found]
 
 
 def posts(n: int, seed: int = 5) -> list[str | None]:
@@ -104,14 +118,23 @@ def spark(db_path):
             session.stop()
 
 
-def test_readme_map_in_pandas_recipe_matches_scan_many(spark, db_path):
-    import matchers
+@pytest.fixture(scope="module")
+def texts() -> list[str | None]:
+    return posts(200)
 
-    texts = posts(200)
-    expected = [
-        json.dumps([m.to_dict() for m in found])
-        for found in matchers.load(db_path).text.scan_many([t or "" for t in texts])
-    ]
+
+@pytest.fixture
+def df(spark, texts):
+    return spark.createDataFrame(list(enumerate(texts)), "id long, text string")
+
+
+def sorted_rows(scanned) -> list:
+    return sorted(scanned.collect(), key=lambda row: row.id)
+
+
+@pytest.mark.parametrize("recipe", [0, 1], ids=["scan_dataframe", "mapInPandas"])
+def test_readme_recipes_match_scan_many(spark, db_path, texts, df, recipe):
+    expected = expected_matches(db_path, texts)
     assert sum(e != "[]" for e in expected) >= 20  # the posts do carry signs
 
     workers_db = (
@@ -121,12 +144,52 @@ def test_readme_map_in_pandas_recipe_matches_scan_many(spark, db_path):
     )
     assert workers_db == [str(db_path)]
 
-    df = spark.createDataFrame(list(enumerate(texts)), "id long, text string")
-    scanned = run_recipe(readme_recipe(), df)
+    scanned = run_recipe(readme_recipes()[recipe], df)
 
     assert df.columns == ["id", "text"]  # the recipe leaves the input's schema alone
     assert scanned.columns == ["id", "text", "matches"]
-    rows = sorted(scanned.collect(), key=lambda row: row.id)
+    rows = sorted_rows(scanned)
     assert [row.id for row in rows] == list(range(len(texts)))
     assert [row.text for row in rows] == texts
     assert [row.matches for row in rows] == expected
+
+
+def test_matcher_is_built_once_per_python_worker(db_path, df):
+    import pandas as pd
+
+    def scan_and_count(batches):
+        import matchers.spark
+        import matchers.workercache
+
+        for batch in matchers.spark.scan_batches(batches, db=str(db_path)):
+            yield pd.DataFrame(
+                {
+                    "pid": [os.getpid()],
+                    "builds": [matchers.workercache.BUILDS],
+                    "rows": [len(batch)],
+                }
+            )
+
+    reports = (
+        df.repartition(6).mapInPandas(scan_and_count, "pid long, builds long, rows long").collect()
+    )
+    assert sum(r.rows for r in reports) == 200
+    assert len({r.pid for r in reports}) < 6, "Spark should reuse its Python workers"
+    assert all(r.builds == 1 for r in reports), reports
+
+
+def test_include_weak_reaches_the_workers(db_path, texts, df):
+    import matchers.spark
+
+    strong = expected_matches(db_path, texts)
+    weak = expected_matches(db_path, texts, include_weak=True)
+    assert weak != strong  # the posts carry weak matches too
+    scanned = matchers.spark.scan_dataframe(df, "text", db_path, include_weak=True)
+    assert [row.matches for row in sorted_rows(scanned)] == weak
+
+
+def test_missing_column_is_a_key_error_on_the_driver(df):
+    import matchers.spark
+
+    with pytest.raises(KeyError, match="no column 'body'"):
+        matchers.spark.scan_dataframe(df, "body")
