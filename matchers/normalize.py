@@ -101,6 +101,7 @@ REASONS: tuple[tuple[int, str], ...] = (
 # Character classes after mapping.
 # (ordered so that the fast path can test `cls >= SYM` for "becomes a space")
 SLOW, LETTER, DIGIT, DEC, JOIN, APOS, EMOJI, EMOD, ZWJC, RIC, SYM, EXCL, SEP, DEL, INV = range(15)
+SYMBOL = 15  # fast path only: an other-symbol (`☭`, U+2800) that is no emoji
 
 LEET_MAP = {
     "4": "a",
@@ -640,6 +641,10 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
         ch = chr(cp)
         if ch in cps or ch in "#*" or ch == "\x00":
             continue
+        if _is_symbol(ch):  # a unit of its own for `segment`, like an emoji (`☭`, U+2800)
+            cls[cp] = SYMBOL
+            canon[cp] = 32
+            continue
         mapped, _bits = char_info(ch)
         if not mapped and _bits == INVISIBLE:
             cls[cp] = INV  # deleted; the neighbours decide whether the fast path may do so
@@ -796,6 +801,11 @@ class Batch:
         return self.arrays(0, len(self._kidx3))[3]
 
 
+# classes next to which an invisible character simply vanishes (step 0 of the batch path)
+_PLAIN = np.zeros(256, dtype=bool)
+_PLAIN[[LETTER, DIGIT, DEC, APOS, SYM, EXCL, SEP]] = True
+
+
 def _sorted_unique(a: np.ndarray) -> np.ndarray:
     """`np.unique(a)`: the same, without its fixed cost of a few hundred microseconds."""
     if len(a) < 2:
@@ -858,6 +868,25 @@ def canonicalize_batch(
     post_base = ends_in_big - lens + 1
     bad: list[np.ndarray] = []
 
+    # 0. invisible characters between plain characters vanish first, so that their neighbours
+    # meet as in the reference path (`3\u200b1\u200b9` is `319`); next to emoji they stay
+    # for step 1, which keeps emoji sequences whole
+    kidx0 = None
+    inv = np.flatnonzero(cls == INV)
+    if len(inv):
+        shown = np.flatnonzero(cls != INV)
+        j = np.searchsorted(shown, inv)
+        before = cls[shown[np.maximum(j - 1, 0)]]
+        after = cls[shown[np.minimum(j, len(shown) - 1)]]
+        plain = _PLAIN[before] & _PLAIN[after]
+        if plain.any():
+            keep0 = np.ones(len(cls), dtype=bool)
+            keep0[inv[plain]] = False
+            kidx0 = np.flatnonzero(keep0)
+            cls = cls[kidx0]
+            canon = canon[kidx0]
+    bad0 = len(bad)
+
     # 1. special characters, looked at with their neighbours (never at either end: frames)
     spec = np.flatnonzero((cls != LETTER) & (cls != SEP))
     sc, pc, nc = cls[spec], cls[spec - 1], cls[np.minimum(spec + 1, len(cls) - 1)]
@@ -872,7 +901,7 @@ def canonicalize_batch(
     is_zwj = sc == ZWJC
     if is_zwj.any():
         # inside an emoji ZWJ sequence the joiner and the next emoji vanish into the first
-        seq = is_zwj & ((pc == EMOJI) | (pc == EMOD)) & (nc == EMOJI)
+        seq = is_zwj & ((pc == EMOJI) | (pc == EMOD) | (pc == SYMBOL)) & (nc == EMOJI)
         bad.append(spec[is_zwj & ~seq])
         drops.append(spec[seq])
         drops.append(spec[seq] + 1)
@@ -889,10 +918,11 @@ def canonicalize_batch(
         canon[ri[offset % 2 == 0]] = 32
         bad.append(ri[(offset % 2 == 0) & (cls[np.minimum(ri + 1, len(cls) - 1)] == EMOD)])
     if is_emod.any():
-        bad.append(spec[is_emod & (pc != EMOJI) & (pc != EMOD) & (pc != JOIN)])
+        emod_ok = (pc == EMOJI) | (pc == EMOD) | (pc == JOIN) | (pc == SYMBOL)
+        bad.append(spec[is_emod & ~emod_ok])
         drops.append(spec[is_emod])
     dec_keep = (sc == DEC) & (pc == DIGIT) & (nc == DIGIT)
-    to_sep = spec[((sc == DEC) & ~dec_keep) | (sc == APOS) | (sc == EMOJI)]
+    to_sep = spec[((sc == DEC) & ~dec_keep) | (sc == APOS) | (sc == EMOJI) | (sc == SYMBOL)]
     cls[to_sep] = SEP
     canon[to_sep] = 32
     leety = (sc == DIGIT) | (sc == SYM)
@@ -908,6 +938,9 @@ def canonicalize_batch(
             triggers = np.searchsorted(kidx1, triggers)
     else:
         kidx1 = np.arange(len(cls))
+    if kidx0 is not None:  # from here on, kidx1 maps to the joined original
+        kidx1 = kidx0[kidx1]
+        bad[bad0:] = [kidx0[b] for b in bad[bad0:]]
     n = len(cls)
     ex = np.flatnonzero(cls == EXCL)
     if len(ex):

@@ -157,11 +157,24 @@ def test_fast_path_equals_reference(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["don\u200b't", "ß", "🏴\U000e0067\U000e007f", "™", "1️⃣", "中文", "a\ufe0f", "a\u200db"]
+    "text",
+    ["ß", "🏴\U000e0067\U000e007f", "™", "1️⃣", "中文", "a\ufe0f", "a\u200db", "8\u200b\ufe0f"],
 )
 def test_rare_characters_use_the_reference_path(text):
     assert batch_canon(text) is None
 
 
-def test_invisible_characters_between_letters_stay_on_the_fast_path():
-    assert batch_canon("h\u200be\u200bi\u200bl") == canon("h\u200be\u200bi\u200bl")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "h\u200be\u200bi\u200bl",
+        "don\u200b't",
+        "3\u200b1\u200b9\u200b3",
+        "8\u200b.\u200b5",
+        "h\u200b3\u200bi\u200bl",
+        "x \u2800i",
+        "a \u200b\u200bb",
+    ],
+)
+def test_invisible_characters_beside_plain_characters_stay_on_the_fast_path(text):
+    assert batch_canon(text) == canon(text)
