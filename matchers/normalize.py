@@ -868,36 +868,33 @@ def canonicalize_batch(
     post_base = ends_in_big - lens + 1
     bad: list[np.ndarray] = []
 
-    # 0. invisible characters between plain characters vanish first, so that their neighbours
-    # meet as in the reference path (`3\u200b1\u200b9` is `319`); next to emoji they stay
-    # for step 1, which keeps emoji sequences whole
-    kidx0 = None
-    inv = np.flatnonzero(cls == INV)
-    if len(inv):
-        shown = np.flatnonzero(cls != INV)
-        j = np.searchsorted(shown, inv)
-        before = cls[shown[np.maximum(j - 1, 0)]]
-        after = cls[shown[np.minimum(j, len(shown) - 1)]]
-        plain = _PLAIN[before] & _PLAIN[after]
-        if plain.any():
-            keep0 = np.ones(len(cls), dtype=bool)
-            keep0[inv[plain]] = False
-            kidx0 = np.flatnonzero(keep0)
-            cls = cls[kidx0]
-            canon = canon[kidx0]
-    bad0 = len(bad)
-
     # 1. special characters, looked at with their neighbours (never at either end: frames)
     spec = np.flatnonzero((cls != LETTER) & (cls != SEP))
     sc, pc, nc = cls[spec], cls[spec - 1], cls[np.minimum(spec + 1, len(cls) - 1)]
     bad.append(spec[sc == SLOW])
     is_emod = sc == EMOD
-    drops = [spec[(sc == APOS) & (pc == LETTER) & (nc == LETTER)]]
     is_inv = sc == INV
+    drops = []
     if is_inv.any():
-        # invisible characters vanish, unless they touch a character judged by its neighbours
-        drops.append(spec[is_inv])
+        # invisible characters vanish; between plain characters, their neighbours meet as in
+        # the reference path (`3\u200b1\u200b9` is `319`); next to emoji, the post is `slow`
+        inv = spec[is_inv]
+        drops.append(inv)
+        starts = np.ones(len(inv), dtype=bool)
+        starts[1:] = np.diff(inv) != 1
+        first = inv[starts]
+        last = inv[np.append(starts[1:], True)]
+        before = cls[first - 1]
+        after = cls[np.minimum(last + 1, len(cls) - 1)]
+        plain = _PLAIN[before] & _PLAIN[after]
+        left = np.flatnonzero((pc == INV) & ~is_inv)  # a run of invisibles ends before
+        r = np.searchsorted(last, spec[left] - 1)
+        pc[left[plain[r]]] = before[r[plain[r]]]
+        right = np.flatnonzero((nc == INV) & ~is_inv)  # a run starts after
+        r = np.searchsorted(first, spec[right] + 1)
+        nc[right[plain[r]]] = after[r[plain[r]]]
         bad.append(spec[~is_inv & ((pc == INV) | (nc == INV))])
+    drops.append(spec[(sc == APOS) & (pc == LETTER) & (nc == LETTER)])
     is_zwj = sc == ZWJC
     if is_zwj.any():
         # inside an emoji ZWJ sequence the joiner and the next emoji vanish into the first
@@ -938,9 +935,6 @@ def canonicalize_batch(
             triggers = np.searchsorted(kidx1, triggers)
     else:
         kidx1 = np.arange(len(cls))
-    if kidx0 is not None:  # from here on, kidx1 maps to the joined original
-        kidx1 = kidx0[kidx1]
-        bad[bad0:] = [kidx0[b] for b in bad[bad0:]]
     n = len(cls)
     ex = np.flatnonzero(cls == EXCL)
     if len(ex):
