@@ -23,6 +23,7 @@ from .image import ImageMatcher
 from .text import TextMatcher
 
 _WORKER: dict[str, Any] = {}
+FEED = 3  # chunks queued per helper before the calling process scans one itself
 
 
 def default_workers() -> int:
@@ -106,7 +107,7 @@ def _ordered_map(
 ) -> Iterator[Any]:
     """Results of `items` in order, scanned by `workers` processes: this one and `workers - 1`
     forked (or spawned) ones. This process hands chunks to the others while they have fewer
-    than two queued each and scans the rest itself, so it never sits idle waiting for them,
+    than FEED queued each and scans the rest itself, so it never sits idle waiting for them,
     and it ships only the chunks it does not scan."""
     workers = workers or default_workers()
     if workers < 1:
@@ -122,7 +123,7 @@ def _ordered_map(
             yield from func(matcher, chunk, flag)
         return
     window = max(window or workers * 4, 2)
-    feed = 2 * (workers - 1)  # chunks queued per helper process before this one scans
+    feed = FEED * (workers - 1)  # chunks queued per helper process before this one scans
     ctx = mp.get_context(_start_method())
     with ctx.Pool(workers - 1, initializer=_init_worker, initargs=initargs) as pool:
         pending: deque[tuple[bool, Any]] = deque()  # (scanned here, results or async result)
