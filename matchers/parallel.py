@@ -127,11 +127,11 @@ def _ordered_map(
     ctx = mp.get_context(_start_method())
     with ctx.Pool(workers - 1, initializer=_init_worker, initargs=initargs) as pool:
         pending: deque[tuple[bool, Any]] = deque()  # (scanned here, results or async result)
-        for chunk in itertools.chain(head, chunks):
+        for chunk, last in _mark_last(itertools.chain(head, chunks), FEED):
             while pending and (pending[0][0] or pending[0][1].ready()):
                 yield from _take(pending.popleft())
             busy = sum(1 for here, r in pending if not here and not r.ready())
-            if busy < feed:
+            if busy < feed and not last:
                 pending.append((False, pool.apply_async(_worker_chunk, ((kind, chunk, flag),))))
             else:
                 pending.append((True, func(matcher, chunk, flag)))
@@ -139,6 +139,18 @@ def _ordered_map(
                 yield from _take(pending.popleft())
         while pending:
             yield from _take(pending.popleft())
+
+
+def _mark_last(chunks: Iterable[list[Any]], n: int) -> Iterator[tuple[list[Any], bool]]:
+    """Each chunk with whether it is one of the last `n`. The calling process scans those
+    itself while the helpers finish what they have queued, so that all end at about once."""
+    ahead: deque[list[Any]] = deque()
+    for chunk in chunks:
+        ahead.append(chunk)
+        if len(ahead) > n:
+            yield ahead.popleft(), False
+    for chunk in ahead:
+        yield chunk, True
 
 
 def _take(item: tuple[bool, Any]) -> list[Any]:
