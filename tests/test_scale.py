@@ -147,3 +147,17 @@ def test_dask_local_cluster_matches_scan_many(db_path):
         assert len(builds) == 2
         assert all(count <= 1 for count in builds.values()), builds
         assert sum(builds.values()) >= 1, builds  # the counter counts
+
+
+@pytest.mark.parametrize("workers, chunk_size", [(2, 7), (3, 50), (2, 5000), (1, 10)])
+def test_scan_stream_keeps_order_and_equals_one_process(db_path, workers, chunk_size):
+    from matchers.parallel import scan_stream
+    from matchers.text import TextMatcher
+
+    texts = posts(600, seed=3)
+    expected = [
+        [m.to_dict() for m in found] for found in TextMatcher.from_db(db_path).scan_many(texts)
+    ]
+    got = list(scan_stream(iter(texts), db_path, workers=workers, chunk_size=chunk_size))
+    assert got == expected
+    assert sum(bool(r) for r in got) > 20
