@@ -41,9 +41,16 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _init_worker(kind: str, db_path: str) -> None:
-    if _WORKER.get("key") != (kind, db_path):  # a forked worker inherits the parent's matcher
+    """Load the matcher into this process, unless it holds one of the same database file
+    already (a forked worker inherits the parent's; a rebuilt file is loaded again)."""
+    try:
+        st = os.stat(db_path)
+        key: tuple[Any, ...] = (kind, db_path, st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = (kind, db_path)  # the load below reports the missing file
+    if _WORKER.get("key") != key:
         _WORKER["matcher"] = _load(kind, db_path)
-        _WORKER["key"] = (kind, db_path)
+        _WORKER["key"] = key
 
 
 def _load(kind: str, db_path: str) -> Any:

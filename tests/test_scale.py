@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -161,3 +164,17 @@ def test_scan_stream_keeps_order_and_equals_one_process(db_path, workers, chunk_
     got = list(scan_stream(iter(texts), db_path, workers=workers, chunk_size=chunk_size))
     assert got == expected
     assert sum(bool(r) for r in got) > 20
+
+
+def test_scan_stream_loads_a_rebuilt_database_again(tmp_path, db_path):
+    import shutil
+
+    from matchers.parallel import scan_stream
+
+    db = tmp_path / "kb.db"
+    shutil.copy(db_path, db)
+    assert list(scan_stream(["sieg heil"], db))[0]
+    with sqlite3.connect(db) as conn:  # the same file, rebuilt without its patterns
+        conn.execute("DELETE FROM patterns")
+    os.utime(db, ns=(time.time_ns() + 10**9,) * 2)
+    assert list(scan_stream(["sieg heil"], db)) == [[]]
