@@ -51,7 +51,7 @@ __all__ = ["EntryRule", "PatternRule", "TextMatch", "TextMatcher"]
 
 MODES = ("word", "prefix", "substring", "token")
 FUZZY_MIN_LETTERS = 6
-_BATCH = 1024
+_BATCH = 2048  # posts canonicalised and searched at once (measured best of 512 to 4096)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def _reuse_heap_memory() -> bool:
 
     Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_ set, and a fixed trim threshold
     also freezes glibc's mmap threshold at 128 KiB. Batch canonicalisation makes arrays of a
-    few hundred KiB to a few MiB per 1,024 posts; each would then be a fresh mmap, page-faulted
+    few hundred KiB to a few MiB per batch of posts; each would then be a fresh mmap, page-faulted
     in and unmapped again, which makes a scan about 2.5 times slower. A higher mmap threshold
     keeps them on the heap; memory above the trim threshold still goes back to the system.
     Without MALLOC_TRIM_THRESHOLD_ (or with MALLOC_MMAP_THRESHOLD_ set) this does nothing."""
