@@ -1031,10 +1031,8 @@ def canonicalize_batch(
 
     # 4. separators collapse to one space, letters squeeze
     is_space = cls >= SYM
-    c = np.where(is_space, canon.dtype.type(32), canon) if canon.dtype != np.uint8 else canon
-    if canon.dtype == np.uint8:
-        c = c.copy()
-        c[is_space] = 32
+    c = canon  # a fresh array of this call: spaces are written into it in place
+    np.putmask(c, is_space, 32)
     if len(drop2):
         is_space[drop2] = False  # dropped gaps are nothing, not the space that is kept
     letter = cls == LETTER  # leetspeak made new letters
