@@ -18,7 +18,8 @@ made of word fragments.
 
 Every engine scans the same posts on one core. The baseline is pyahocorasick's
 `Automaton.iter` over the posts lowercased beforehand (no normalisation, no boundaries);
-TextMatcher does full normalisation, boundaries and rules. Both are timed best of three runs.
+TextMatcher does full normalisation, boundaries and rules. The two are timed in turn, best of
+three runs each.
 A row for ahocorasick_rs, the engine inside TextMatcher, run bare the same way, shows what
 normalisation and rules cost on top of the search itself. flashtext and the two
 python-threatexchange text indexes (trend query = regex per pattern, raw text = Levenshtein per
@@ -199,12 +200,36 @@ def run_kb(n: int, posts: list[str], lat_posts: list[str], sample: int, rng: ran
     mem = rss_mb() - rss0
     tm.scan("warm up")  # tables are built lazily once per process
 
+    gc.collect()
+    rss0 = rss_mb()
+    t = time.perf_counter()
+    auto = ahocorasick.Automaton()
+    for p in patterns:
+        auto.add_word(p.text.lower(), p.entry_id)
+    auto.make_automaton()
+    bare_build = time.perf_counter() - t
+    bare_mem = rss_mb() - rss0
+    lowered = [p.lower() for p in posts]
+
     results: list[list] = []
 
     def scan_all() -> None:
         results[:] = tm.scan_many(posts)
 
-    dt = timed(scan_all, REPEAT)
+    def bare() -> int:
+        hits = 0
+        for post in lowered:
+            for _ in auto.iter(post):
+                hits += 1
+        return hits
+
+    hits = bare()
+    # the two engines of the target in turn, best of REPEAT each: a slow spell of the machine
+    # falls on both alike
+    dt = bare_dt = float("inf")
+    for _ in range(REPEAT):
+        dt = min(dt, timed(scan_all))
+        bare_dt = min(bare_dt, timed(bare))
     matches = sum(len(r) for r in results)
     hit_posts = sum(1 for r in results if r)
     lat = []
@@ -218,29 +243,8 @@ def run_kb(n: int, posts: list[str], lat_posts: list[str], sample: int, rng: ran
             "p50": statistics.median(lat) * 1e6, "p99": lat[int(len(lat) * 0.99)] * 1e6,
             "note": f"{matches} matches in {hit_posts} posts"}  # fmt: skip
     rows.append(ours)
-
-    gc.collect()
-    rss0 = rss_mb()
-    t = time.perf_counter()
-    auto = ahocorasick.Automaton()
-    for p in patterns:
-        auto.add_word(p.text.lower(), p.entry_id)
-    auto.make_automaton()
-    build = time.perf_counter() - t
-    mem = rss_mb() - rss0
-    lowered = [p.lower() for p in posts]
-
-    def bare() -> int:
-        hits = 0
-        for post in lowered:
-            for _ in auto.iter(post):
-                hits += 1
-        return hits
-
-    hits = bare()
-    dt = timed(bare, REPEAT)
-    rows.append({"engine": "pyahocorasick Automaton.iter (pre-lowercased)", "mbps": mb / dt,
-                 "posts": len(posts) / dt, "build": build, "mem": mem,
+    rows.append({"engine": "pyahocorasick Automaton.iter (pre-lowercased)", "mbps": mb / bare_dt,
+                 "posts": len(posts) / bare_dt, "build": bare_build, "mem": bare_mem,
                  "note": f"{hits} raw substring hits"})  # fmt: skip
 
     # the Aho-Corasick engine TextMatcher uses, bare: what normalisation and rules cost on top
