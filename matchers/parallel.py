@@ -1,10 +1,10 @@
 """Scan streams of posts or images on several processes, in input order, with bounded memory.
 
 `workers` processes scan: the calling one and `workers - 1` helpers. The matcher is loaded once
-before the helpers fork and shared with them copy-on-write (where forking is unsafe, each
-helper loads its own). The calling process keeps the helpers fed with chunks and scans the
-others itself. At most `window` chunks are in flight, so memory stays flat however long the
-input is. A stream that fits in one chunk is scanned in this process alone.
+(`workercache`) before the helpers fork and shared with them copy-on-write (where forking is
+unsafe, each helper loads its own). The calling process keeps the helpers fed with chunks and
+scans the others itself. At most `window` chunks are in flight, so memory stays flat however
+long the input is. A stream that fits in one chunk is scanned in this process alone.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any
 from .errors import ImageError
 from .image import ImageMatcher
 from .text import TextMatcher
+from .workercache import worker_matcher
 
-_WORKER: dict[str, Any] = {}
 FEED = 3  # chunks queued per helper before the calling process scans one itself
 
 
@@ -38,23 +38,6 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(items)
     while chunk := list(itertools.islice(it, size)):
         yield chunk
-
-
-def _init_worker(kind: str, db_path: str) -> None:
-    """Load the matcher into this process, unless it holds one of the same database file
-    already (a forked worker inherits the parent's; a rebuilt file is loaded again)."""
-    try:
-        st = os.stat(db_path)
-        key: tuple[Any, ...] = (kind, db_path, st.st_mtime_ns, st.st_size)
-    except OSError:
-        key = (kind, db_path)  # the load below reports the missing file
-    if _WORKER.get("key") != key:
-        _WORKER["matcher"] = _load(kind, db_path)
-        _WORKER["key"] = key
-
-
-def _load(kind: str, db_path: str) -> Any:
-    return TextMatcher.from_db(db_path) if kind == "text" else ImageMatcher.from_db(db_path)
 
 
 def _text_chunk(matcher: TextMatcher, texts: list[str], include_weak: bool) -> list[Any]:
@@ -78,10 +61,10 @@ _CHUNK_FUNCS: dict[str, Callable[[Any, list[Any], bool], list[Any]]] = {
 }
 
 
-def _worker_chunk(args: tuple[str, list[Any], bool]) -> tuple[int, list[tuple[int, Any]]]:
+def _worker_chunk(args: tuple[str, str, list[Any], bool]) -> tuple[int, list[tuple[int, Any]]]:
     """Results of a chunk, sparse: most posts match nothing, and sending less is faster."""
-    kind, items, flag = args
-    results = _CHUNK_FUNCS[kind](_WORKER["matcher"], items, flag)
+    db, kind, items, flag = args
+    results = _CHUNK_FUNCS[kind](worker_matcher(db, kind), items, flag)
     return len(results), [(i, r) for i, r in enumerate(results) if r]
 
 
@@ -122,24 +105,23 @@ def _ordered_map(
     chunks = chunked(items, chunk_size)
     head = list(itertools.islice(chunks, 2))
     func = _CHUNK_FUNCS[kind]
-    initargs = (kind, str(Path(db_path)))
-    _init_worker(*initargs)  # before any fork: forked workers share it copy-on-write
-    matcher = _WORKER["matcher"]
+    db = str(Path(db_path))
+    matcher = worker_matcher(db, kind)  # before any fork: forked helpers share it
     if workers == 1 or len(head) < 2:
         for chunk in itertools.chain(head, chunks):
             yield from func(matcher, chunk, flag)
         return
     window = max(window or workers * 4, 2)
-    feed = FEED * (workers - 1)  # chunks queued per helper process before this one scans
+    feed = FEED * (workers - 1)  # chunks queued across the helpers before this one scans
     ctx = mp.get_context(_start_method())
-    with ctx.Pool(workers - 1, initializer=_init_worker, initargs=initargs) as pool:
+    with ctx.Pool(workers - 1, initializer=worker_matcher, initargs=(db, kind)) as pool:
         pending: deque[tuple[bool, Any]] = deque()  # (scanned here, results or async result)
         for chunk, last in _mark_last(itertools.chain(head, chunks), FEED):
             while pending and (pending[0][0] or pending[0][1].ready()):
                 yield from _take(pending.popleft())
             busy = sum(1 for here, r in pending if not here and not r.ready())
             if busy < feed and not last:
-                pending.append((False, pool.apply_async(_worker_chunk, ((kind, chunk, flag),))))
+                pending.append((False, pool.apply_async(_worker_chunk, ((db, kind, chunk, flag),))))
             else:
                 pending.append((True, func(matcher, chunk, flag)))
             while len(pending) >= window:

@@ -1,8 +1,8 @@
-"""One matcher per worker process, shared by the Dask and Spark integrations.
+"""One matcher per process and database, shared by `parallel`, Dask and Spark.
 
-A cluster ships a task's function to long-lived worker processes. `worker_matcher(db)` builds
-the matcher for a database path on first use and keeps it, so a worker builds it once, however
-many partitions and tasks it runs afterwards.
+Work reaches long-lived processes: pool helpers, cluster workers. `worker_matcher(db)` builds
+the matcher for a database on first use and keeps it, so a process builds it once, however many
+chunks, partitions and tasks it runs afterwards; a rebuilt database file is loaded again.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Any
 from .knowledge import default_db_path
 from .text import TextMatcher
 
-_MATCHERS: dict[str, TextMatcher] = {}
+# (kind, path) -> ((mtime, size) of the file when loaded, matcher)
+_MATCHERS: dict[tuple[str, str], tuple[tuple[int, int] | None, Any]] = {}
 _LOCK = threading.Lock()
 #: How many matchers this process has built; a worker builds one per database.
 BUILDS = 0
@@ -50,18 +51,36 @@ def db_path(db: str | os.PathLike[str] | None) -> str:
     return str(Path(db) if db is not None else default_db_path())
 
 
-def worker_matcher(db: str) -> TextMatcher:
-    """The matcher for `db` in this process, built on first use."""
+def _stamp(db: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(db)
+    except OSError:
+        return None  # the load reports the missing file
+    return st.st_mtime_ns, st.st_size
+
+
+def _load(kind: str, db: str) -> Any:
+    if kind == "text":
+        return TextMatcher.from_db(db)
+    from .image import ImageMatcher
+
+    return ImageMatcher.from_db(db)
+
+
+def worker_matcher(db: str, kind: str = "text") -> Any:
+    """The matcher of `kind` (`text` or `image`) for `db` in this process, built on first use
+    and again when the file has changed since (a rebuild)."""
     global BUILDS
-    matcher = _MATCHERS.get(db)
-    if matcher is None:
+    key, stamp = (kind, db), _stamp(db)
+    got = _MATCHERS.get(key)
+    if got is None or got[0] != stamp:
         with _LOCK:
-            matcher = _MATCHERS.get(db)
-            if matcher is None:
+            got = _MATCHERS.get(key)
+            if got is None or got[0] != stamp:
                 _reuse_heap_memory()
-                matcher = _MATCHERS[db] = TextMatcher.from_db(db)
+                got = _MATCHERS[key] = (stamp, _load(kind, db))
                 BUILDS += 1
-    return matcher
+    return got[1]
 
 
 def forget_matchers() -> None:
