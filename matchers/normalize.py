@@ -801,7 +801,7 @@ class Batch:
         return self.arrays(0, len(self._kidx3))[3]
 
 
-# classes next to which an invisible character simply vanishes (step 0 of the batch path)
+# classes across which an invisible character simply vanishes in the batch path
 _PLAIN = np.zeros(256, dtype=bool)
 _PLAIN[[LETTER, DIGIT, DEC, APOS, SYM, EXCL, SEP]] = True
 
@@ -1081,10 +1081,8 @@ def canonicalize_batch(
         top = int(k_arr.max()) if len(k_arr) else 0
         if top < 256:
             ks = k_arr.astype(np.uint8).tobytes().decode("latin-1")
-        elif top < 0x10000:  # canonical text has no surrogates
-            ks = k_arr.astype(np.uint16, copy=False).tobytes().decode("utf-16-le")
-        else:
-            ks = k_arr.astype(np.uint32).tobytes().decode("utf-32-le")
+        else:  # 16-bit code units (the tables), and canonical text has no surrogates
+            ks = k_arr.tobytes().decode("utf-16-le")
     joiners = np.flatnonzero(k_arr == 1)
     post_kstart = np.empty(len(posts), dtype=np.int64)
     post_kstart[0] = 0
