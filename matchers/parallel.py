@@ -5,6 +5,8 @@
 unsafe, each helper loads its own). The calling process keeps the helpers fed with chunks and
 scans the others itself. At most `window` chunks are in flight, so memory stays flat however
 long the input is. A stream that fits in one chunk is scanned in this process alone.
+`scan_stream` and `scan_image_stream` start the helpers for one stream; a `Scanner` keeps them
+for many.
 """
 
 from __future__ import annotations
@@ -85,27 +87,96 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
+class Scanner:
+    """Helper processes kept for many scans, for a service that scans batch after batch.
+
+    `scan_stream` starts its helpers for one stream and stops them after it; a `Scanner` starts
+    them on its first scan and keeps them until `close()` (or the end of a `with` block), so
+    later scans pay neither the fork nor the copy-on-write faults that follow it. The first
+    scan loads the matcher here before the helpers fork, so they share it.
+
+        with Scanner("build/symbolenbank.db", workers=2) as scanner:
+            for batch in batches:
+                for matches in scanner.scan(batch):
+                    ...
+    """
+
+    def __init__(self, db_path: str | os.PathLike[str], *, workers: int | None = None):
+        self.db = str(Path(db_path))
+        self.workers = default_workers() if workers is None else workers
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+        self._pool: Any = None
+        self._closed = False
+
+    def scan(
+        self,
+        texts: Iterable[str],
+        *,
+        include_weak: bool = False,
+        chunk_size: int = 2000,
+        window: int | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield, for each text in order, its matches as dicts (`TextMatch.to_dict()`)."""
+        return self._map("text", texts, include_weak, chunk_size, window)
+
+    def scan_images(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        chunk_size: int = 16,
+        window: int | None = None,
+    ) -> Iterator[list[dict[str, Any]] | ImageError]:
+        """Yield, for each image path in order, its matches as dicts, or its ImageError."""
+        return self._map("image", (str(p) for p in paths), False, chunk_size, window)
+
+    def close(self) -> None:
+        """Stop the helpers; the Scanner cannot scan after this."""
+        self._closed = True
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> Scanner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _helpers(self, kind: str) -> Any:
+        if self._pool is None:
+            ctx = mp.get_context(_start_method())
+            self._pool = ctx.Pool(self.workers - 1, initializer=worker_matcher,
+                                  initargs=(self.db, kind))  # fmt: skip
+        return self._pool
+
+    def _map(
+        self, kind: str, items: Iterable[Any], flag: bool, chunk_size: int, window: int | None
+    ) -> Iterator[Any]:
+        if self._closed:
+            raise ValueError("this Scanner is closed")
+        if chunk_size < 1:
+            raise ValueError("chunk_size must be at least 1")
+        return _ordered_map(self, kind, items, flag, chunk_size, window)
+
+
 def _ordered_map(
+    scanner: Scanner,
     kind: str,
     items: Iterable[Any],
-    db_path: str | os.PathLike[str],
-    *,
-    workers: int | None,
     flag: bool,
     chunk_size: int,
     window: int | None,
 ) -> Iterator[Any]:
-    """Results of `items` in order, scanned by `workers` processes: this one and `workers - 1`
-    forked (or spawned) ones. This process hands chunks to the others while they have fewer
-    than FEED queued each and scans the rest itself, so it never sits idle waiting for them,
-    and it ships only the chunks it does not scan."""
-    workers = workers or default_workers()
-    if workers < 1:
-        raise ValueError("workers must be at least 1")
+    """Results of `items` in order, scanned by this process and the scanner's helpers. This
+    process hands chunks to the helpers while they have fewer than FEED queued each and scans
+    the rest itself, so it never sits idle waiting for them, and it ships only the chunks it
+    does not scan."""
+    workers, db = scanner.workers, scanner.db
     chunks = chunked(items, chunk_size)
     head = list(itertools.islice(chunks, 2))
     func = _CHUNK_FUNCS[kind]
-    db = str(Path(db_path))
     matcher = worker_matcher(db, kind)  # before any fork: forked helpers share it
     if workers == 1 or len(head) < 2:
         for chunk in itertools.chain(head, chunks):
@@ -113,21 +184,20 @@ def _ordered_map(
         return
     window = max(window or workers * 4, 2)
     feed = FEED * (workers - 1)  # chunks queued across the helpers before this one scans
-    ctx = mp.get_context(_start_method())
-    with ctx.Pool(workers - 1, initializer=worker_matcher, initargs=(db, kind)) as pool:
-        pending: deque[tuple[bool, Any]] = deque()  # (scanned here, results or async result)
-        for chunk, last in _mark_last(itertools.chain(head, chunks), FEED):
-            while pending and (pending[0][0] or pending[0][1].ready()):
-                yield from _take(pending.popleft())
-            busy = sum(1 for here, r in pending if not here and not r.ready())
-            if busy < feed and not last:
-                pending.append((False, pool.apply_async(_worker_chunk, ((db, kind, chunk, flag),))))
-            else:
-                pending.append((True, func(matcher, chunk, flag)))
-            while len(pending) >= window:
-                yield from _take(pending.popleft())
-        while pending:
+    pool = scanner._helpers(kind)
+    pending: deque[tuple[bool, Any]] = deque()  # (scanned here, results or async result)
+    for chunk, last in _mark_last(itertools.chain(head, chunks), FEED):
+        while pending and (pending[0][0] or pending[0][1].ready()):
             yield from _take(pending.popleft())
+        busy = sum(1 for here, r in pending if not here and not r.ready())
+        if busy < feed and not last:
+            pending.append((False, pool.apply_async(_worker_chunk, ((db, kind, chunk, flag),))))
+        else:
+            pending.append((True, func(matcher, chunk, flag)))
+        while len(pending) >= window:
+            yield from _take(pending.popleft())
+    while pending:
+        yield from _take(pending.popleft())
 
 
 def _mark_last(chunks: Iterable[list[Any]], n: int) -> Iterator[tuple[list[Any], bool]]:
@@ -156,16 +226,12 @@ def scan_stream(
     chunk_size: int = 2000,
     window: int | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Yield, for each text in order, its matches as dicts (`TextMatch.to_dict()`)."""
-    yield from _ordered_map(
-        "text",
-        texts,
-        db_path,
-        workers=workers,
-        flag=include_weak,
-        chunk_size=chunk_size,
-        window=window,
-    )
+    """Yield, for each text in order, its matches as dicts (`TextMatch.to_dict()`); the
+    helpers start with the stream and stop after it (see `Scanner` to keep them)."""
+    with Scanner(db_path, workers=workers) as scanner:
+        yield from scanner.scan(
+            texts, include_weak=include_weak, chunk_size=chunk_size, window=window
+        )
 
 
 def scan_image_stream(
@@ -177,12 +243,5 @@ def scan_image_stream(
     window: int | None = None,
 ) -> Iterator[list[dict[str, Any]] | ImageError]:
     """Yield, for each image path in order, its matches as dicts, or the ImageError it raised."""
-    yield from _ordered_map(
-        "image",
-        (str(p) for p in paths),
-        db_path,
-        workers=workers,
-        flag=False,
-        chunk_size=chunk_size,
-        window=window,
-    )
+    with Scanner(db_path, workers=workers) as scanner:
+        yield from scanner.scan_images(paths, chunk_size=chunk_size, window=window)

@@ -166,6 +166,43 @@ def test_scan_stream_keeps_order_and_equals_one_process(db_path, workers, chunk_
     assert sum(bool(r) for r in got) > 20
 
 
+def test_scanner_keeps_its_helpers_for_many_scans(db_path, tmp_path):
+    import sqlite_utils
+
+    from matchers.errors import ImageError
+    from matchers.parallel import Scanner, scan_image_stream
+    from matchers.text import TextMatcher
+    from tests.conftest import DATA
+
+    texts = posts(900, seed=5)
+    matcher = TextMatcher.from_db(db_path)
+    expected = [[m.to_dict() for m in found] for found in matcher.scan_many(texts)]
+    files = [
+        DATA / row["file"]
+        for row in sqlite_utils.Database(db_path).query(
+            "select file from images where file is not null order by file limit 12"
+        )
+    ]
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG truncated")
+    images = [*files, broken]
+    with Scanner(db_path, workers=2) as scanner:
+        assert list(scanner.scan(texts, chunk_size=50)) == expected
+        helpers = scanner._pool
+        pids = {p.pid for p in helpers._pool}
+        assert list(scanner.scan(iter(texts[:300]), chunk_size=40)) == expected[:300]
+        got = list(scanner.scan_images(images, chunk_size=2))
+        assert scanner._pool is helpers and {p.pid for p in helpers._pool} == pids
+    assert isinstance(got[-1], ImageError)
+    assert got[:-1] == list(scan_image_stream(files, db_path, workers=1))
+    assert all(got[:-1])
+    with pytest.raises(ValueError, match="closed"):
+        scanner.scan(texts)
+    assert all(not p.is_alive() for p in helpers._pool)
+    with pytest.raises(ValueError, match="workers"):
+        Scanner(db_path, workers=0)
+
+
 def test_scan_stream_loads_a_rebuilt_database_again(tmp_path, db_path):
     import shutil
 
