@@ -42,40 +42,56 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _text_chunk(matcher: TextMatcher, texts: list[str], include_weak: bool) -> list[Any]:
+# A chunk's results are sparse, (size, [(index, result)]) for the items with a result: most
+# posts match nothing. Sending less between processes is faster, and the empty lists are only
+# made as they are yielded, so the chunks waiting in the window hold few objects that the
+# garbage collector would promote and walk again and again (a full collection in the calling
+# process stalls it for tens of milliseconds, and the helpers it feeds with it).
+Sparse = tuple[int, list[tuple[int, Any]]]
+
+
+def _text_chunk(matcher: TextMatcher, texts: list[str], include_weak: bool) -> Sparse:
     found = matcher.scan_many(texts, include_weak=include_weak)
-    return [[m.to_dict() for m in matches] for matches in found]
+    return len(texts), [
+        (i, [m.to_dict() for m in matches]) for i, matches in enumerate(found) if matches
+    ]
 
 
-def _image_chunk(matcher: ImageMatcher, paths: list[str], _: bool) -> list[Any]:
-    results: list[Any] = []
-    for path in paths:
+def _image_chunk(matcher: ImageMatcher, paths: list[str], _: bool) -> Sparse:
+    results: list[tuple[int, Any]] = []
+    for i, path in enumerate(paths):
         try:
-            results.append([m.to_dict() for m in matcher.scan(path)])
+            found = matcher.scan(path)
         except ImageError as exc:
-            results.append(exc)
-    return results
+            results.append((i, exc))
+        else:
+            if found:
+                results.append((i, [m.to_dict() for m in found]))
+    return len(paths), results
 
 
-_CHUNK_FUNCS: dict[str, Callable[[Any, list[Any], bool], list[Any]]] = {
+_CHUNK_FUNCS: dict[str, Callable[[Any, list[Any], bool], Sparse]] = {
     "text": _text_chunk,
     "image": _image_chunk,
 }
 
 
-def _worker_chunk(args: tuple[str, str, list[Any], bool]) -> tuple[int, list[tuple[int, Any]]]:
-    """Results of a chunk, sparse: most posts match nothing, and sending less is faster."""
+def _worker_chunk(args: tuple[str, str, list[Any], bool]) -> Sparse:
     db, kind, items, flag = args
-    results = _CHUNK_FUNCS[kind](worker_matcher(db, kind), items, flag)
-    return len(results), [(i, r) for i, r in enumerate(results) if r]
+    return _CHUNK_FUNCS[kind](worker_matcher(db, kind), items, flag)
 
 
-def _dense(sparse: tuple[int, list[tuple[int, Any]]]) -> list[Any]:
+def _each(sparse: Sparse) -> Iterator[Any]:
+    """Every item's result in order: a new empty list for those without one."""
     size, found = sparse
-    results: list[Any] = [[] for _ in range(size)]
-    for i, r in found:
-        results[i] = r
-    return results
+    at = 0
+    for i, result in found:
+        for _ in range(i - at):
+            yield []
+        yield result
+        at = i + 1
+    for _ in range(size - at):
+        yield []
 
 
 def _start_method() -> str:
@@ -180,7 +196,7 @@ def _ordered_map(
     matcher = worker_matcher(db, kind)  # before any fork: forked helpers share it
     if workers == 1 or len(head) < 2:
         for chunk in itertools.chain(head, chunks):
-            yield from func(matcher, chunk, flag)
+            yield from _each(func(matcher, chunk, flag))
         return
     window = max(window or workers * 4, 2)
     feed = FEED * (workers - 1)  # chunks queued across the helpers before this one scans
@@ -212,9 +228,9 @@ def _mark_last(chunks: Iterable[list[Any]], n: int) -> Iterator[tuple[list[Any],
         yield chunk, True
 
 
-def _take(item: tuple[bool, Any]) -> list[Any]:
+def _take(item: tuple[bool, Any]) -> Iterator[Any]:
     here, result = item
-    return result if here else _dense(result.get())
+    return _each(result if here else result.get())
 
 
 def scan_stream(

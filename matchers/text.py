@@ -506,7 +506,7 @@ class TextMatcher:
         """All matches in `text`, ordered by position. Raises TypeError for non-str input."""
         if not isinstance(text, str):
             raise TypeError(f"TextMatcher.scan() expects str, got {type(text).__name__}")
-        return self._scan_batch([text], include_weak, fuzzy)[0]
+        return self._scan_batch([text], include_weak, fuzzy).get(0) or []
 
     def scan_many(
         self,
@@ -519,7 +519,9 @@ class TextMatcher:
         chunks = _chunks(texts, _BATCH)
         if workers is None or workers <= 1:
             for chunk in chunks:
-                yield from self._scan_batch(chunk, include_weak, fuzzy)
+                found = self._scan_batch(chunk, include_weak, fuzzy)
+                for i in range(len(chunk)):
+                    yield found.get(i) or []
             return
         with ProcessPoolExecutor(
             max_workers=workers, initializer=_init_worker, initargs=(self,)
@@ -665,13 +667,16 @@ class TextMatcher:
 
     def _scan_batch(
         self, posts: list[str], include_weak: bool, fuzzy: bool
-    ) -> list[list[TextMatch]]:
+    ) -> dict[int, list[TextMatch]]:
+        """The matches of the posts that have any, by index. Sparse: most posts match nothing,
+        and a list per post held through the batch would be promoted by the garbage collector
+        and walked by its full collections again and again."""
         try:
             has_nul = "\x00" in "".join(posts)  # one pass in C, and a type check
         except TypeError:
             bad = next(p for p in posts if not isinstance(p, str))
             raise TypeError(f"TextMatcher.scan() expects str, got {type(bad).__name__}") from None
-        out: list[list[TextMatch]] = [[] for _ in posts]
+        out: dict[int, list[TextMatch]] = {}
         if not posts:
             return out
         if has_nul:
@@ -730,7 +735,7 @@ class TextMatcher:
                         local = [g - klo for g in positions]  # posts are framed by spaces
                         view = _BatchView(batch, int(batch.post_base[o]), klo, khi)
                         out[o] = self._with_readings(
-                            posts[o], out[o], view, include_weak, fuzzy, local
+                            posts[o], out.get(o, []), view, include_weak, fuzzy, local
                         )
         for o in np.flatnonzero(slow).tolist():
             out[o] = self.scan_reference(posts[o], include_weak, fuzzy)
@@ -1102,4 +1107,5 @@ def _init_worker(matcher: TextMatcher) -> None:
 def _worker_scan(args: tuple[list[str], bool, bool]) -> list[list[TextMatch]]:
     chunk, include_weak, fuzzy = args
     assert _WORKER is not None
-    return _WORKER._scan_batch(chunk, include_weak, fuzzy)
+    found = _WORKER._scan_batch(chunk, include_weak, fuzzy)
+    return [found.get(i) or [] for i in range(len(chunk))]
