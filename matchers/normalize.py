@@ -856,13 +856,13 @@ def canonicalize_batch(
     big = " " + " \x00 ".join(posts) + " "  # each post framed by spaces, joined by NUL
     if big.isascii():
         raw = np.frombuffer(big.encode("ascii"), dtype=np.uint8)
-        cls = cls_table[raw]
-        canon = _canon8()[raw]
+        cls = np.take(cls_table, raw)  # `take` is about twice as fast as fancy indexing
+        canon = np.take(_canon8(), raw)
     else:
         raw = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         idx = np.minimum(raw, _TABLE_N)
-        cls = cls_table[idx]
-        canon = table_canon[idx]
+        cls = np.take(cls_table, idx)
+        canon = np.take(table_canon, idx)
     lens = np.array(list(map(len, posts)), dtype=np.int64) + 2
     ends_in_big = np.cumsum(lens + 1) - 1  # index of the joiner after each post
     post_base = ends_in_big - lens + 1
@@ -929,8 +929,8 @@ def canonicalize_batch(
         keep1 = np.ones(len(cls), dtype=bool)
         keep1[drop1] = False
         kidx1 = np.flatnonzero(keep1)
-        cls = cls[kidx1]
-        canon = canon[kidx1]
+        cls = cls[keep1]  # a mask selects faster than an index array
+        canon = canon[keep1]
         if len(triggers):
             triggers = np.searchsorted(kidx1, triggers)
     else:
@@ -1044,8 +1044,9 @@ def canonicalize_batch(
         same = letter[drop2 - 1] & letter[drop2 + 1] & (c[drop2 - 1] == c[drop2 + 1])
         same |= is_space[drop2 - 1] & is_space[drop2 + 1]
         drop[drop2[same] + 1] = True
-    kidx3 = np.flatnonzero(~drop)
-    k_arr = c[kidx3]
+    kept = ~drop
+    kidx3 = np.flatnonzero(kept)
+    k_arr = c[kept]
     ends_over: dict[int, int] = {}
     run_delta: dict[int, int] = {}
     if len(pe) and len(drop1):
@@ -1155,10 +1156,17 @@ def _unleet_sparse(
                 continue
             last = b
             groups.append(range(a, b))
+    # keys and edits through bytes and lists: indexing numpy arrays one item at a time is slow
+    width = canon.itemsize
+    canonb = canon.tobytes()
+    clsb = cls.tobytes()
+    at: list[int] = []
+    new_cls: list[int] = []
+    new_canon: list[int] = []
     for positions in groups:
         if isinstance(positions, range):
             a, b = positions.start, positions.stop
-            key = (canon[a:b].tobytes(), cls[a:b].tobytes())
+            key = (canonb[a * width : b * width], clsb[a:b])
         else:
             key = (canon[positions].tobytes(), cls[positions].tobytes())
         edits = _UNLEET_CACHE.get(key)
@@ -1173,12 +1181,16 @@ def _unleet_sparse(
             if len(_UNLEET_CACHE) > 100_000:
                 _UNLEET_CACHE.clear()
             _UNLEET_CACHE[key] = edits
-        for x, new_cls, new_canon, leet in edits:
+        for x, c_new, k_new, leet in edits:
             p = positions[x]
-            cls[p] = new_cls
-            canon[p] = new_canon
+            at.append(p)
+            new_cls.append(c_new)
+            new_canon.append(k_new)
             if leet:
                 changed.append(p)
+    if at:
+        cls[at] = new_cls
+        canon[at] = new_canon
     return changed
 
 
