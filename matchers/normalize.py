@@ -801,6 +801,10 @@ class Batch:
         return self.arrays(0, len(self._kidx3))[3]
 
 
+# whitespace code points (`str.isspace`): a link's two-character gap starts with none of them
+_SPACE = np.array([chr(c).isspace() for c in range(0x3002)], dtype=bool)  # the last: others
+_TWO = 0x110000  # added to a two-character gap's first character: a separator apart
+
 # classes across which an invisible character simply vanishes in the batch path
 _PLAIN = np.zeros(256, dtype=bool)
 _PLAIN[[LETTER, DIGIT, DEC, APOS, SYM, EXCL, SEP]] = True
@@ -900,6 +904,15 @@ def canonicalize_batch(
         # inside an emoji ZWJ sequence the joiner and the next emoji vanish into the first
         seq = is_zwj & ((pc == EMOJI) | (pc == EMOD) | (pc == SYMBOL)) & (nc == EMOJI)
         bad.append(spec[is_zwj & ~seq])
+        clsb = cls.tobytes()
+        for z in spec[seq & (pc == EMOD)].tolist():
+            # a sequence on a pattern emoji with modifiers is another emoji (`🏴️‍😂` is no
+            # black flag), which only the reference path knows
+            base = z - 1
+            while base > 0 and clsb[base] == EMOD:
+                base -= 1
+            if clsb[base] == JOIN:
+                bad.append(np.array([z]))
         drops.append(spec[seq])
         drops.append(spec[seq] + 1)
     is_ri = sc == RIC
@@ -962,33 +975,45 @@ def canonicalize_batch(
         bad.append(kidx1[pe[lone]])
     letter = cls == LETTER
 
-    # 2. one-character tokens apart by one separator character
+    # 2. one-character tokens apart by one separator character, or by a punctuation character
+    # and a space (`g. r. o`): links from the token at `left` to the one at `right`
     tok = letter | (cls == DIGIT) | (cls == SYM)
     tokx = tok | (cls == EXCL)
     single = np.zeros(n, dtype=bool)
     single[1:-1] = tok[1:-1] & ~tokx[:-2] & ~tokx[2:]
     sp = np.flatnonzero(single)
-    drop2 = np.zeros(0, dtype=np.int64)
+    gaps = np.zeros(0, dtype=np.int64)  # the separators that links drop
+    gap_left = np.zeros(0, dtype=np.int64)  # the left token of each
     spaced_pos = np.zeros(0, dtype=np.int64)
+    link_l = link_r = np.zeros(0, dtype=np.int64)
     chains: list[np.ndarray] = []
     if len(sp) > 1:
-        first = sp[:-1][(np.diff(sp) == 2)]  # single at i and i + 2
-        gap = first + 1
-        gap_ok = cls[gap] == SEP
-        gch = raw[kidx1[gap]]
-        gap_ok &= (gch != 10) & (gch != 13)
-        first, gch = first[gap_ok], gch[gap_ok]
+        step = np.diff(sp)
+        one = sp[:-1][step == 2]  # single at i and i + 2
+        gch = raw[kidx1[one + 1]].astype(np.int64)
+        ok1 = (cls[one + 1] == SEP) & (gch != 10) & (gch != 13)
+        two = sp[:-1][step == 3]
+        g1 = raw[kidx1[two + 1]].astype(np.int64)
+        ok2 = (cls[two + 1] == SEP) & (cls[two + 2] == SEP) & (raw[kidx1[two + 2]] == 32)
+        ok2 &= ~_SPACE[np.minimum(g1, len(_SPACE) - 1)]
+        # a two-character gap is its punctuation character and the space: a separator of its
+        # own, apart from the same character alone
+        link_l = np.concatenate((one[ok1], two[ok2]))
+        link_r = np.concatenate((one[ok1] + 2, two[ok2] + 3))
+        gch = np.concatenate((gch[ok1], g1[ok2] + _TWO))
+        order = np.argsort(link_l, kind="stable")
+        link_l, link_r, gch = link_l[order], link_r[order], gch[order]
         best = np.zeros(0, dtype=np.int64)
-        if len(first):
+        if len(link_l):
             # in a group of connected links the separator used most often (strictly) links
             # letters, the others split words; on a tie no link of the group stays
-            gstart = np.ones(len(first), dtype=bool)
-            gstart[1:] = np.diff(first) != 2
+            gstart = np.ones(len(link_l), dtype=bool)
+            gstart[1:] = link_l[1:] != link_r[:-1]
             gid = np.cumsum(gstart) - 1
             best = np.bincount(gid)[gid]  # links with the kept separator in the group
             mixed_g = _sorted_unique(gid[1:][~gstart[1:] & (gch[1:] != gch[:-1])])
             if len(mixed_g):
-                keep = np.ones(len(first), dtype=bool)
+                keep = np.ones(len(link_l), dtype=bool)
                 for g in mixed_g.tolist():
                     a, b = np.searchsorted(gid, (g, g + 1))
                     counts = Counter(gch[a:b].tolist()).most_common()
@@ -998,32 +1023,27 @@ def canonicalize_batch(
                         best[a:b] = top
                     else:
                         keep[a:b] = False
-                first, gch, best = first[keep], gch[keep], best[keep]
-        # single characters apart by punctuation and a space (`g. r. o`) as well
-        two = sp[:-1][np.diff(sp) == 3]
-        if len(two):
-            g1, g2 = cls[two + 1], cls[two + 2]
-            r1, r2 = raw[kidx1[two + 1]], raw[kidx1[two + 2]]
-            hit = (g1 == SEP) & (g2 == SEP) & (r2 == 32) & (r1 != 32) & (r1 != 10) & (r1 != 13)
-            hit &= (r1 != 9) & (r1 != 11) & (r1 != 12)
-            if hit.any():
-                bad.append(kidx1[two[hit]])
-        if len(first):
-            start = np.ones(len(first), dtype=bool)
-            start[1:] = np.diff(first) != 2
+                link_l, link_r, best = link_l[keep], link_r[keep], best[keep]
+        if len(link_l):
+            start = np.ones(len(link_l), dtype=bool)
+            start[1:] = link_l[1:] != link_r[:-1]
             cid = np.cumsum(start) - 1
             nlinks = np.bincount(cid)
-            nonletter = ~letter[first] | ~letter[first + 2]
+            nonletter = ~letter[link_l] | ~letter[link_r]
             has_nonletter = np.bincount(cid, weights=nonletter) > 0
             ok = (nlinks >= 2) | ~has_nonletter | (best[start] >= 2)
-            first, cid = first[ok[cid]], cid[ok[cid]]
-            drop2 = first + 1
-            spaced_pos = _sorted_unique(np.concatenate((first, first + 2)))
+            link_l, link_r, cid = link_l[ok[cid]], link_r[ok[cid]], cid[ok[cid]]
+            wide = link_r - link_l == 3
+            gaps = np.concatenate((link_l + 1, link_l[wide] + 2))
+            gap_left = np.concatenate((link_l, link_l[wide]))
+            order = np.argsort(gaps)
+            gaps, gap_left = gaps[order], gap_left[order]
+            spaced_pos = _sorted_unique(np.concatenate((link_l, link_r)))
             mixed = np.flatnonzero(ok & has_nonletter)
             if len(mixed):
                 for c in mixed.tolist():
-                    f = first[cid == c]
-                    chains.append(np.append(f, f[-1] + 2))
+                    at = cid == c
+                    chains.append(np.append(link_l[at], link_r[at][-1]))
     # 3. leetspeak, token by token, where a digit or symbol touches a letter
     leet_pos: list[int] = []
     if len(triggers) or chains:
@@ -1033,17 +1053,17 @@ def canonicalize_batch(
     is_space = cls >= SYM
     c = canon  # a fresh array of this call: spaces are written into it in place
     np.putmask(c, is_space, 32)
-    if len(drop2):
-        is_space[drop2] = False  # dropped gaps are nothing, not the space that is kept
+    if len(gaps):
+        is_space[gaps] = False  # dropped gaps are nothing, not the space that is kept
     letter = cls == LETTER  # leetspeak made new letters
     drop = np.zeros(n, dtype=bool)
     drop[1:] = (is_space[1:] & is_space[:-1]) | (letter[1:] & (c[1:] == c[:-1]))
-    if len(drop2):
-        drop[drop2] = True
+    if len(gaps):
+        drop[gaps] = True
         # letters meeting across a dropped separator squeeze as well (`i i` -> `i`, run 2)
-        same = letter[drop2 - 1] & letter[drop2 + 1] & (c[drop2 - 1] == c[drop2 + 1])
-        same |= is_space[drop2 - 1] & is_space[drop2 + 1]
-        drop[drop2[same] + 1] = True
+        same = letter[link_l] & letter[link_r] & (c[link_l] == c[link_r])
+        same |= is_space[link_l] & is_space[link_r]
+        drop[link_r[same]] = True
     kept = ~drop
     kidx3 = np.flatnonzero(kept)
     k_arr = c[kept]
@@ -1055,16 +1075,16 @@ def canonicalize_batch(
         ends_over.update(
             zip(np.searchsorted(kidx3, inner).tolist(), (kidx1[inner + 1]).tolist(), strict=True)
         )
-    if len(drop2):
+    if len(gaps):
         # the separators dropped inside spaced runs are no part of a letter's run or span
-        owner = np.searchsorted(kidx3, drop2, side="right") - 1
+        owner = np.searchsorted(kidx3, gaps, side="right") - 1
         for o in owner[letter[kidx3[owner]]].tolist():
             run_delta[o] = run_delta.get(o, 0) + 1
         after = kidx3[np.minimum(owner + 1, len(kidx3) - 1)]
         nxt_owner = np.where(owner + 1 < len(kidx3), after, n)
-        last = drop2 == nxt_owner - 1
+        last = gaps == nxt_owner - 1
         ends_over.update(
-            zip(owner[last].tolist(), (kidx1[drop2[last] - 1] + 1).tolist(), strict=True)
+            zip(owner[last].tolist(), (kidx1[gap_left[last]] + 1).tolist(), strict=True)
         )
     bits_map: dict[int, int] = {}
     for pos, bit in ((spaced_pos, SPACED), (np.asarray(leet_pos, dtype=np.int64), LEET)):

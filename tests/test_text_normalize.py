@@ -178,3 +178,39 @@ def test_rare_characters_use_the_reference_path(text):
 )
 def test_invisible_characters_beside_plain_characters_stay_on_the_fast_path(text):
     assert batch_canon(text) == canon(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "g. r. o",
+        "A. c and I, i",
+        "h. e. i. l",
+        "h.e. i.l",  # mixed gaps: the one used most links, the other splits
+        "i. i",
+        "1, 4 w. o. r. t",
+        "a. b.c",
+        "a.\u200b b",
+        "a;\u00a0b",  # a no-break space after the punctuation is no link
+        "x\u2009 y. z",
+        "e. g. the u. s. a.",
+    ],
+)
+def test_one_letter_tokens_apart_by_punctuation_and_a_space_stay_on_the_fast_path(text):
+    c = nz.canonicalize(text)
+    b = nz.canonicalize_batch([text])
+    assert not b.slow[0]
+    base = int(b.post_base[0])
+    assert b.k.rstrip("\x01") == c.k
+    inner = slice(1, len(c.k) - 1)  # the frame spaces stand outside the post
+    assert (b.starts - base).tolist()[inner] == c.start[inner]
+    assert (b.ends - base).tolist()[inner] == c.end[inner]
+    assert b.run.tolist() == c.run and b.bits.tolist() == c.bits
+
+
+def test_a_pattern_emoji_with_modifiers_in_a_zwj_sequence_is_another_emoji():
+    codes = {"🏴": "\ue100"}
+    text = "🏴\ufe0f\u200d😂"
+    assert canon(text, codes) == ""
+    b = nz.canonicalize_batch([text], nz.fast_tables(codes))
+    assert b.slow[0]  # only the reference path knows the whole sequence
