@@ -867,7 +867,7 @@ def canonicalize_batch(
         idx = np.minimum(raw, _TABLE_N)
         cls = np.take(cls_table, idx)
         canon = np.take(table_canon, idx)
-    lens = np.array(list(map(len, posts)), dtype=np.int64) + 2
+    lens = np.fromiter(map(len, posts), dtype=np.int64, count=len(posts)) + 2
     ends_in_big = np.cumsum(lens + 1) - 1  # index of the joiner after each post
     post_base = ends_in_big - lens + 1
     bad: list[np.ndarray] = []
@@ -977,7 +977,7 @@ def canonicalize_batch(
 
     # 2. one-character tokens apart by one separator character, or by a punctuation character
     # and a space (`g. r. o`): links from the token at `left` to the one at `right`
-    tok = letter | (cls == DIGIT) | (cls == SYM)
+    tok = letter | (cls == DIGIT) | (cls == SYM)  # comparisons: much faster than a lookup
     tokx = tok | (cls == EXCL)
     single = np.zeros(n, dtype=bool)
     single[1:-1] = tok[1:-1] & ~tokx[:-2] & ~tokx[2:]
@@ -1072,6 +1072,7 @@ def canonicalize_batch(
     if len(pe) and len(drop1):
         # a pattern emoji's span covers its dropped modifiers (VS16, skin tone)
         inner = pe[pe + 1 < n]
+        inner = inner[kidx1[inner + 1] != kidx1[inner] + 1]  # elsewhere the span is as usual
         ends_over.update(
             zip(np.searchsorted(kidx3, inner).tolist(), (kidx1[inner + 1]).tolist(), strict=True)
         )
