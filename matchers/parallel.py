@@ -109,7 +109,9 @@ class Scanner:
     `scan_stream` starts its helpers for one stream and stops them after it; a `Scanner` starts
     them on its first scan and keeps them until `close()` (or the end of a `with` block), so
     later scans pay neither the fork nor the copy-on-write faults that follow it. The first
-    scan loads the matcher here before the helpers fork, so they share it.
+    scan loads the matcher here before the helpers fork, so they share it. `workers=None` means
+    all cores. A scan raises, rather than waiting forever, when its Scanner is closed before it
+    ends or when a helper process dies (a Scanner that lost a helper must be replaced).
 
         with Scanner("build/symbolenbank.db", workers=2) as scanner:
             for batch in batches:
@@ -123,7 +125,9 @@ class Scanner:
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
         self._pool: Any = None
+        self._pids: set[int] = set()
         self._closed = False
+        self._lock = threading.Lock()
 
     def scan(
         self,
@@ -148,11 +152,12 @@ class Scanner:
 
     def close(self) -> None:
         """Stop the helpers; the Scanner cannot scan after this."""
-        self._closed = True
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        with self._lock:
+            self._closed = True
+            if self._pool is not None:
+                self._pool.terminate()
+                self._pool.join()
+                self._pool = None
 
     def __enter__(self) -> Scanner:
         return self
@@ -161,17 +166,37 @@ class Scanner:
         self.close()
 
     def _helpers(self, kind: str) -> Any:
-        if self._pool is None:
-            ctx = mp.get_context(_start_method())
-            self._pool = ctx.Pool(self.workers - 1, initializer=worker_matcher,
-                                  initargs=(self.db, kind))  # fmt: skip
-        return self._pool
+        with self._lock:
+            self._check_open()
+            if self._pool is None:
+                ctx = mp.get_context(_start_method())
+                self._pool = ctx.Pool(self.workers - 1, initializer=worker_matcher,
+                                      initargs=(self.db, kind))  # fmt: skip
+                self._pids = _pids(self._pool)
+            return self._pool
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ValueError("this Scanner is closed")
+
+    def _wait(self, result: Any) -> Sparse:
+        """A helper's results; an error, not a hang, if the Scanner closes or a helper dies."""
+        while not result.ready():
+            result.wait(0.2)
+            pool = self._pool
+            if pool is None:
+                self._check_open()
+            elif not result.ready() and _pids(pool) != self._pids:
+                raise RuntimeError(
+                    "a helper process died while scanning (killed, or out of memory?); "
+                    "close this Scanner and start a new one"
+                )
+        return result.get()
 
     def _map(
         self, kind: str, items: Iterable[Any], flag: bool, chunk_size: int, window: int | None
     ) -> Iterator[Any]:
-        if self._closed:
-            raise ValueError("this Scanner is closed")
+        self._check_open()
         if chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
         return _ordered_map(self, kind, items, flag, chunk_size, window)
@@ -204,16 +229,17 @@ def _ordered_map(
     pending: deque[tuple[bool, Any]] = deque()  # (scanned here, results or async result)
     for chunk, last in _mark_last(itertools.chain(head, chunks), FEED):
         while pending and (pending[0][0] or pending[0][1].ready()):
-            yield from _take(pending.popleft())
+            yield from _take(scanner, pending.popleft())
+        scanner._check_open()  # it may have closed while a result was being yielded
         busy = sum(1 for here, r in pending if not here and not r.ready())
         if busy < feed and not last:
             pending.append((False, pool.apply_async(_worker_chunk, ((db, kind, chunk, flag),))))
         else:
             pending.append((True, func(matcher, chunk, flag)))
         while len(pending) >= window:
-            yield from _take(pending.popleft())
+            yield from _take(scanner, pending.popleft())
     while pending:
-        yield from _take(pending.popleft())
+        yield from _take(scanner, pending.popleft())
 
 
 def _mark_last(chunks: Iterable[list[Any]], n: int) -> Iterator[tuple[list[Any], bool]]:
@@ -228,9 +254,14 @@ def _mark_last(chunks: Iterable[list[Any]], n: int) -> Iterator[tuple[list[Any],
         yield chunk, True
 
 
-def _take(item: tuple[bool, Any]) -> Iterator[Any]:
+def _take(scanner: Scanner, item: tuple[bool, Any]) -> Iterator[Any]:
     here, result = item
-    return _each(result if here else result.get())
+    return _each(result if here else scanner._wait(result))
+
+
+def _pids(pool: Any) -> set[int]:
+    """The helper processes of a pool (a pool replaces one that dies, losing its task)."""
+    return {p.pid for p in getattr(pool, "_pool", ())}
 
 
 def scan_stream(

@@ -203,6 +203,54 @@ def test_scanner_keeps_its_helpers_for_many_scans(db_path, tmp_path):
         Scanner(db_path, workers=0)
 
 
+def _consume_within(it, seconds: float = 60.0):
+    """list(it) in a thread: the error it raised, or a failure if it hangs."""
+    import threading
+
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            out["value"] = list(it)
+        except Exception as exc:  # noqa: BLE001 - handed back to the test
+            out["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "the scan hung"
+    return out
+
+
+def test_a_scanner_closed_or_broken_mid_scan_raises_instead_of_hanging(db_path):
+    import signal
+
+    from matchers.parallel import Scanner
+
+    texts = posts(30000, seed=9)
+    scanner = Scanner(db_path, workers=2)
+    it = scanner.scan(texts, chunk_size=500)
+    next(it)
+    scanner.close()
+    got = _consume_within(it)
+    assert isinstance(got.get("error"), ValueError) and "closed" in str(got["error"])
+
+    with Scanner(db_path, workers=2) as scanner:
+        later = scanner.scan(texts, chunk_size=500)
+        scanner.close()
+        got = _consume_within(later)  # made before the close, consumed after it
+        assert isinstance(got.get("error"), ValueError)
+
+    with Scanner(db_path, workers=2) as scanner:
+        it = scanner.scan(texts, chunk_size=500)
+        next(it)  # the helper has chunks queued
+        for pid in list(scanner._pids):
+            os.kill(pid, signal.SIGKILL)
+        got = _consume_within(it)
+        assert isinstance(got.get("error"), RuntimeError), got.keys()
+        assert "helper process died" in str(got["error"])
+
+
 def test_scan_stream_loads_a_rebuilt_database_again(tmp_path, db_path):
     import shutil
 
