@@ -155,8 +155,11 @@ class Scanner:
         with self._lock:
             self._closed = True
             if self._pool is not None:
-                self._pool.terminate()
-                self._pool.join()
+                if _pids(self._pool) != self._pids:
+                    _abandon(self._pool)
+                else:
+                    self._pool.terminate()
+                    self._pool.join()
                 self._pool = None
 
     def __enter__(self) -> Scanner:
@@ -257,6 +260,30 @@ def _mark_last(chunks: Iterable[list[Any]], n: int) -> Iterator[tuple[list[Any],
 def _take(scanner: Scanner, item: tuple[bool, Any]) -> Iterator[Any]:
     here, result = item
     return _each(result if here else scanner._wait(result))
+
+
+def _abandon(pool: Any) -> None:
+    """Stop a pool that lost a helper. `Pool.terminate()` can wait forever there: on a queue
+    lock the dead helper held, or on the rest of a message it was reading. So the helpers are
+    killed, the pool's threads told to stop, and its finaliser cancelled; a thread still
+    waiting on the dead helper's queue stays parked (it is a daemon thread)."""
+    from multiprocessing.pool import TERMINATE
+
+    finaliser = getattr(pool, "_terminate", None)
+    if finaliser is not None:
+        finaliser.cancel()
+    pool._state = TERMINATE
+    for name in ("_worker_handler", "_task_handler", "_result_handler"):
+        thread = getattr(pool, name, None)
+        if thread is not None:
+            thread._state = TERMINATE
+    notifier = getattr(pool, "_change_notifier", None)
+    if notifier is not None:
+        notifier.put(None)  # wakes the thread that would start new helpers, which then ends
+    for proc in getattr(pool, "_pool", ()):
+        if proc.exitcode is None:
+            proc.kill()
+        proc.join(5)
 
 
 def _pids(pool: Any) -> set[int]:

@@ -354,3 +354,14 @@ def test_from_db(tmp_path):
     tm = TextMatcher.from_db(db)
     assert [m.entry_id for m in tm.scan("heil 88 hh")] == ["code-88"]
     assert tm.scan("88")[0:] == []
+
+
+def test_batches_are_bounded_by_posts_and_characters(tm):
+    from matchers.text import _chunks
+
+    texts = ["a" * 300, "b", "c" * 200, "d", "e"]
+    assert list(_chunks(texts, 3, 400)) == [["a" * 300, "b"], ["c" * 200, "d", "e"]]
+    assert list(_chunks(texts, 2, None)) == [texts[:2], texts[2:4], texts[4:]]
+    assert list(_chunks(["x" * 1000, "y"], 10, 100)) == [["x" * 1000], ["y"]]  # never empty
+    long_posts = ["heil " * 40_000, "sieg heil", "x" * 300_000, "14 words 88"]
+    assert list(tm.scan_many(long_posts)) == [tm.scan(p) for p in long_posts]
