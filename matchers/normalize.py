@@ -802,7 +802,8 @@ class Batch:
 
 
 # whitespace code points (`str.isspace`): a link's two-character gap starts with none of them
-_SPACE = np.array([chr(c).isspace() for c in range(0x3002)], dtype=bool)  # the last: others
+# (U+3000 is the highest; every code point above it reads the last entry, False)
+_SPACE = np.array([chr(c).isspace() for c in range(0x3002)], dtype=bool)
 _TWO = 0x110000  # added to a two-character gap's first character: a separator apart
 
 # classes across which an invisible character simply vanishes in the batch path
@@ -904,15 +905,17 @@ def canonicalize_batch(
         # inside an emoji ZWJ sequence the joiner and the next emoji vanish into the first
         seq = is_zwj & ((pc == EMOJI) | (pc == EMOD) | (pc == SYMBOL)) & (nc == EMOJI)
         bad.append(spec[is_zwj & ~seq])
-        clsb = cls.tobytes()
-        for z in spec[seq & (pc == EMOD)].tolist():
+        on_emod = spec[seq & (pc == EMOD)].tolist()
+        if on_emod:
             # a sequence on a pattern emoji with modifiers is another emoji (`🏴️‍😂` is no
             # black flag), which only the reference path knows
-            base = z - 1
-            while base > 0 and clsb[base] == EMOD:
-                base -= 1
-            if clsb[base] == JOIN:
-                bad.append(np.array([z]))
+            clsb = cls.tobytes()
+            for z in on_emod:
+                base = z - 1
+                while base > 0 and clsb[base] == EMOD:
+                    base -= 1
+                if clsb[base] == JOIN:
+                    bad.append(np.array([z]))
         drops.append(spec[seq])
         drops.append(spec[seq] + 1)
     is_ri = sc == RIC

@@ -224,7 +224,6 @@ def _consume_within(it, seconds: float = 60.0):
 
 
 def test_a_scanner_closed_or_broken_mid_scan_raises_instead_of_hanging(db_path):
-
     from matchers.parallel import Scanner
 
     texts = posts(30000, seed=9)
