@@ -179,10 +179,10 @@ def _pdq_axis(full: int, size: int) -> tuple[np.ndarray, np.ndarray]:
     taps = max(len(r) for _, r in rows)
     index = np.zeros((_PDQ_SIZE, taps), dtype=np.int64)
     weight = np.zeros((_PDQ_SIZE, taps), dtype=np.float32)
-    for i, (first, r) in enumerate(rows):
-        start = max(0, min(first, size - taps))
-        index[i] = np.minimum(start + np.arange(taps), size - 1)
-        weight[i, first - start : first - start + len(r)] = r
+    for i, (first_cell, r) in enumerate(rows):
+        offset = max(0, min(first_cell, size - taps))
+        index[i] = np.minimum(offset + np.arange(taps), size - 1)
+        weight[i, first_cell - offset : first_cell - offset + len(r)] = r
     return index, weight
 
 

@@ -34,7 +34,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -163,7 +163,9 @@ def read_hash_list(
     if signal_type and default_alg is None:
         raise HashListError(f"{where}: unknown signal type {signal_type!r}")
 
-    def add(line: int, alg_name: str | None, value: str, ident, labels) -> None:
+    def add(
+        line: int, alg_name: str | None, value: str, ident: str | None, labels: Sequence[str]
+    ) -> None:
         algorithm = normalise_algorithm(alg_name) if alg_name else default_alg
         if algorithm is None:
             if not alg_name:
@@ -190,12 +192,12 @@ def read_hash_list(
     elif format == "hma":
         file_type = _HMA_FILE.search(Path(where).name)
         hma_alg = file_type.group(1) if file_type else None
-        for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-            if not row or not row[0].strip():
+        for line, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if not cells or not cells[0].strip():
                 continue
-            labels = row[4].split() if len(row) > 4 else []
-            ident = row[1].strip() if len(row) > 1 else None
-            add(line, hma_alg, row[0], ident, labels)
+            labels = cells[4].split() if len(cells) > 4 else []
+            ident = cells[1].strip() if len(cells) > 1 else None
+            add(line, hma_alg, cells[0], ident, labels)
     else:
         for line, raw in enumerate(text.splitlines(), start=1):
             stripped = raw.strip()

@@ -23,7 +23,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from .db import connect
 from .errors import DatabaseError, ImageError
@@ -126,7 +126,14 @@ class ImageMatcher:
 
     # -- building -------------------------------------------------------------------------
 
-    def _add(self, source: str, entry_id: str, hashes: Mapping[str, Any], labels, note) -> int:
+    def _add(
+        self,
+        source: str,
+        entry_id: str,
+        hashes: Mapping[str, Any],
+        labels: Iterable[str],
+        note: str | None,
+    ) -> int:
         group = self._groups
         self._groups += 1
         added = 0
@@ -223,7 +230,11 @@ class ImageMatcher:
         if isinstance(source, HashList):
             hash_list = source
         elif isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
-            hash_list = read_hash_list(source, format=format, signal_type=signal_type)
+            hash_list = read_hash_list(
+                cast("str | os.PathLike[str] | IO[str] | IO[bytes]", source),
+                format=format,
+                signal_type=signal_type,
+            )
         else:
             hash_list = HashList(name or "hash-list", list(source))
         label = name or hash_list.name
@@ -374,7 +385,7 @@ class ImageMatcher:
 
     @staticmethod
     def _sorted(matches: dict[tuple[str, str, str], ImageMatch]) -> list[ImageMatch]:
-        def key(m: ImageMatch) -> tuple[float, str, str, str]:
+        def key(m: ImageMatch) -> tuple[float, bool, str, str]:
             bits = HASH_BITS.get(m.algorithm, 1)
             return (m.distance / bits, m.source != KB_SOURCE, m.entry_id, m.algorithm)
 

@@ -27,7 +27,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from PIL import Image, ImageFile, ImageOps
 
@@ -177,7 +177,7 @@ def to_rgb(image: Image.Image) -> Image.Image:
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         # Wide greyscale: scale to 8 bits instead of clipping at 255.
         image = image.convert("F")
-        lo, hi = image.getextrema()
+        lo, hi = cast("tuple[float, float]", image.getextrema())  # one band: (min, max)
         scale = 255.0 / (hi - lo) if hi > lo else 0.0
         return image.point(lambda v: (v - lo) * scale).convert("L").convert("RGB")
     has_alpha = image.mode in ("RGBA", "LA", "La", "RGBa", "PA") or (
