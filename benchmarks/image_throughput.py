@@ -3,7 +3,7 @@
     python benchmarks/image_throughput.py [--sizes 1000000] [--with-10m] [--queries 200]
 
 1. Hash and match one 1024x768 JPEG (ImageMatcher.scan over a 500-image KB) next to Pillow's
-   draft decode of the same file (``draft("RGB", (128, 128))`` + ``load()``), the SPEC target
+   draft decode of the same file (``draft("RGB", (128, 128))`` + ``load()``), the target
    being at most 2x.
 2. Exact radius-31 queries over random 256-bit PDQ hashes: our multi-index HammingIndex,
    brute-force numpy, and python-threatexchange's PDQ index (faiss) when importable. Each

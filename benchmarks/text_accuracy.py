@@ -1,4 +1,4 @@
-"""Accuracy of text matching per obfuscation class (SPEC §4), on the shipped knowledge base.
+"""Accuracy of text matching per obfuscation class, on the shipped knowledge base.
 
     python benchmarks/text_accuracy.py [--data data] [--variants 3] [--failures 10] [--seed N]
 
@@ -845,7 +845,7 @@ def main() -> None:
     print(f"| | **overall (1-10)** | {n} | {f} | **{pct(f, n)}** | {s} | **{pct(s, f)}** |")
     if sum(skipped.values()):
         print(f"\nVariants skipped because no carrier passed the control: {dict(skipped)}")
-    print("\nClass 11 is optional (SPEC §4): scanned with `fuzzy=True`; not in the overall row.")
+    print("\nClass 11 is optional: scanned with `fuzzy=True`; not in the overall row.")
 
     print("\n### Negatives (benign)\n")
     neg_rows: list[tuple[str, int, int]] = []
