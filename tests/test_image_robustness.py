@@ -166,7 +166,17 @@ def meme(img: Image.Image, frac: float = 0.15) -> Image.Image:
     return out
 
 
-@pytest.mark.parametrize("name", PHOTOS)
+# rocket.jpg: its flat sky at the top sits at the band detector's threshold, so it is taken for a
+# second band and cut too, and the scan misses the photo (a known gap, kept visible as xfail).
+CAPTION_CASES = [
+    pytest.param(name, marks=pytest.mark.xfail(reason="flat sky taken for a band", strict=True))
+    if name == "rocket.jpg"
+    else name
+    for name in PHOTOS
+]
+
+
+@pytest.mark.parametrize("name", CAPTION_CASES)
 def test_caption_band_is_found_and_scan_matches_the_photo(name):
     img = photo(name)
     ref = hash_image(img)
@@ -177,8 +187,6 @@ def test_caption_band_is_found_and_scan_matches_the_photo(name):
     box = trim_box(decoded.image)
     assert box is not None
     assert abs(box[3] - decoded.image.height * img.height / meme(img).height) <= 3
+    assert trim_box(open_image(img).image) is None, "the photo alone has no band"
     found = [m.entry_id for m in matcher.scan(buf.getvalue())]
-    # rocket.jpg: its flat sky at the top is taken for a second band and cut too (known gap).
-    assert found == ([] if name == "rocket.jpg" else [name])
-    if name != "rocket.jpg":  # its sky sits at the detector's threshold (known gap)
-        assert trim_box(open_image(img).image) is None
+    assert found == [name]
