@@ -1,11 +1,12 @@
-"""Publication with Datasette (SPEC §9): one configured instance for `serve` and for tests."""
+"""Publication with Datasette: one configured instance for `serve` and for tests.
+
+The site's pages are Datasette plugins in :mod:`symbolenbank.web`; its metadata, templates and
+static files are in the `datasette/` folder.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,41 +14,20 @@ import yaml
 from datasette.app import Datasette
 from datasette.database import Database
 
+from . import web
 from .paths import data_dir, datasette_dir
+from .web.auth import TOKEN_VAR, token_config, with_tokens
+from .web.common import PUBLIC_NAME, RESTRICTED_NAME
 
-PUBLIC_NAME = "symbolenbank"
-RESTRICTED_NAME = "symbolenbank-restricted"
-TOKEN_VAR = "SYMBOLENBANK_TOKEN"
-"""Environment variable holding the token of the actor ``analyst``; ``SYMBOLENBANK_TOKEN_<NAME>``
-holds the token of the actor ``<name>`` (lower case)."""
-MIN_TOKEN_LENGTH = 16
-
-
-def token_config(environ: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-    """datasette-auth-tokens entries for the token variables set in the environment.
-
-    The metadata only names the variables (``{"$env": ...}``), so no token is ever shown by
-    ``/-/metadata.json``; the plugin reads the value on each request.
-    """
-    environ = os.environ if environ is None else environ
-    tokens = []
-    for var in sorted(environ):
-        if var == TOKEN_VAR:
-            actor = "analyst"
-        elif var.startswith(TOKEN_VAR + "_") and re.fullmatch(r"[A-Z0-9_]+", var):
-            actor = var[len(TOKEN_VAR) + 1 :].lower()
-        else:
-            continue
-        value = environ[var]
-        if not value:
-            continue
-        if len(value) < MIN_TOKEN_LENGTH or re.search(r"\s", value):
-            raise ValueError(
-                f"${var}: a token must be at least {MIN_TOKEN_LENGTH} characters without spaces;"
-                " make one with `python -c 'import secrets; print(secrets.token_hex(32))'`"
-            )
-        tokens.append({"token": {"$env": var}, "actor": {"id": actor}})
-    return tokens
+__all__ = [
+    "PUBLIC_NAME",
+    "RESTRICTED_NAME",
+    "TOKEN_VAR",
+    "load_metadata",
+    "make_datasette",
+    "serve",
+    "token_config",
+]
 
 
 def load_metadata(folder: Path | None = None) -> dict[str, Any]:
@@ -67,20 +47,20 @@ def make_datasette(
     """A Datasette on `db` (and the restricted database, if given) in immutable mode.
 
     Actors authenticate with ``Authorization: Bearer <token>`` (datasette-auth-tokens), the
-    tokens coming from the environment (:func:`token_config`); only they can reach the
-    restricted database (``allow`` in metadata.yml). Raises ValueError for a weak token.
+    tokens coming from the environment (:func:`symbolenbank.web.auth.token_config`); only they
+    can reach the restricted database (``allow`` in metadata.yml). Raises ValueError for a weak
+    token. The site's plugins (:mod:`symbolenbank.web`) are registered on the first call.
     """
     folder = datasette_dir()
     images = (data or data_dir()) / "images"
     static = [("assets", str(folder / "static"))]
     if images.is_dir():
         static.append(("images", str(images)))
-    metadata = load_metadata(folder)
-    metadata.setdefault("plugins", {})["datasette-auth-tokens"] = {"tokens": token_config()}
+    metadata = with_tokens(load_metadata(folder))
+    web.register()
     ds = Datasette(
         metadata=metadata,
         template_dir=str(folder / "templates"),
-        plugins_dir=str(folder / "plugins"),
         static_mounts=static,
         settings={"default_page_size": 50, "sql_time_limit_ms": 2000, **(settings or {})},
     )

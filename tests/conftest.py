@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# The published site's fixtures: a knowledge base with its cases, `symbolenbank serve` processes.
+pytest_plugins = ["web_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 

@@ -5,15 +5,8 @@ Screenshots go to test-artifacts/browser/ for a human to look at.
 
 from __future__ import annotations
 
-import os
-import socket
-import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,43 +22,15 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@pytest.fixture(scope="module")
+def server(built, start_server):
+    return start_server(built.output, log=ARTIFACTS / "serve.log")
 
 
 @pytest.fixture(scope="module")
-def server(built):
-    port = free_port()
-    log = ARTIFACTS / "serve.log"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "symbolenbank", "serve", "--db", str(built.output)]
-            + ["--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"serve exited: {log.read_text()}")
-            try:
-                if httpx.get(base + "/-/versions.json", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("serve did not answer in 30 s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def site_cases_server(site_cases, start_server):
+    """The site on the small knowledge base of `site_cases`, with its drawing."""
+    return start_server(site_cases.db, data=site_cases.data, log=ARTIFACTS / "serve-cases.log")
 
 
 @pytest.fixture(scope="module")
@@ -104,17 +69,6 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def entry_with_drawing(db_path: Path) -> tuple[str, str]:
-    conn = sqlite3.connect(db_path)
-    for entry_id, title, file in conn.execute(
-        "select e.id, e.title, i.file from entries e join images i on i.entry_id = e.id"
-        " where i.file is not null and e.status = 'active' order by e.id"
-    ):
-        if (ROOT / "data" / file).is_file():
-            return entry_id, title
-    pytest.skip("no entry with a reference drawing yet")
-
-
 def test_home(server, page):
     page.goto(server + "/")
     assert page.locator("h1").first.inner_text() == "Symbolenbank"
@@ -139,8 +93,8 @@ def test_search(server, page):
     shot(page, "02-search")
 
 
-def test_entry_with_drawing(server, page, db_path):
-    entry_id, title = entry_with_drawing(db_path)
+def test_entry_with_drawing(site_cases_server, page, site_cases):
+    server, entry_id, title = site_cases_server, site_cases.drawing_entry, site_cases.drawing_title
     page.goto(f"{server}/symbolenbank/entries?_search={title.split()[0]}")
     page.locator(f'table.rows-and-columns a[href="/symbolenbank/entries/{entry_id}"]').first.click()
     page.wait_for_url(f"**/symbolenbank/entries/{entry_id}")

@@ -79,17 +79,15 @@ async def test_canned_queries(ds):
     assert response.status_code == 200 and response.json()
 
 
-async def test_entry_page_drawing_and_links(ds, db_path):
-    db = sqlite_utils.Database(db_path)
+async def test_entry_page_drawing_and_links(site_cases_ds, site_cases):
+    ds, db = site_cases_ds, sqlite_utils.Database(site_cases.db)
     row = next(
         db.query(
             "select e.id, e.assessment, e.kind, i.file from entries e join images i"
-            " on i.entry_id = e.id where i.file is not null order by e.id limit 1"
-        ),
-        None,
+            " on i.entry_id = e.id where e.id = ?",
+            [site_cases.drawing_entry],
+        )
     )
-    if row is None:
-        pytest.skip("no entry with a reference drawing yet")
     html = (await ds.client.get(f"/symbolenbank/entries/{row['id']}")).text
     assert f'<img class="sb-drawing" src="/{row["file"]}"' in html
     drawing = await ds.client.get(f"/{row['file']}")

@@ -1,4 +1,5 @@
-"""The scan page and its JSON API, in process, on the shipped knowledge base."""
+"""The scan page and its JSON API, in process, on the shipped knowledge base (and, for a weak
+match and a drawing, on the small one of the `site_cases` fixture)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,11 @@ import json
 import re
 import sqlite3
 from html import unescape
-from pathlib import Path
 
 import pytest
 
 from symbolenbank.publish import make_datasette
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 OBFUSCATED = "Gisteren riepen ze weer s1eg h.e.i.l kameraden, echt walgelijk."
 
 
@@ -56,27 +55,6 @@ async def post_form(ds, fields, image=None, with_token=True):
     )
 
 
-def weak_case(db_path: Path) -> tuple[str, str]:
-    """(text, entry id) where an entry's pattern occurs without its context: a weak match."""
-    import matchers
-
-    tm = matchers.TextMatcher.from_db(db_path)
-    conn = sqlite3.connect(db_path)
-    rows = conn.execute(
-        "select p.entry_id, p.text from patterns p join entries e on e.id = p.entry_id"
-        " where e.context_requires_any is not null and e.status = 'active' and p.is_emoji = 0"
-        " order by p.entry_id, p.id"
-    ).fetchall()
-    for entry_id, pattern in rows:
-        text = f"Vandaag zag ik {pattern} op straat."
-        found = tm.scan(text, include_weak=True)
-        if any(m.entry_id == entry_id and m.weak for m in found) and not any(
-            not m.weak for m in found
-        ):
-            return text, entry_id
-    pytest.skip("no entry with a context rule gives a weak match on its own")
-
-
 # ---------------------------------------------------------------------------- page
 
 
@@ -109,8 +87,8 @@ async def test_scan_page_highlights_obfuscated_text(ds):
     assert "NSDAP" in unescape(card)  # the summary
 
 
-async def test_scan_page_shows_weak_matches_apart(ds, db_path):
-    text, entry_id = weak_case(db_path)
+async def test_scan_page_shows_weak_matches_apart(site_cases_ds, site_cases):
+    ds, text, entry_id = site_cases_ds, site_cases.weak_text, site_cases.weak_entry
     response = await post_form(ds, {"text": text})
     html = response.text
     assert response.status_code == 200
@@ -146,8 +124,8 @@ async def test_scan_page_errors(ds, text, status, message):
     assert message in response.text
 
 
-async def test_scan_page_image_upload(ds, db_path):
-    file, entry_id = image_case(db_path)
+async def test_scan_page_image_upload(site_cases_ds, site_cases):
+    ds, file, entry_id = site_cases_ds, site_cases.drawing, site_cases.drawing_entry
     response = await post_form(ds, {"text": ""}, image=file.read_bytes())
     assert response.status_code == 200, response.text
     section = response.text[response.text.index("sb-image-results") :]
@@ -200,8 +178,8 @@ async def test_scan_json(ds):
     assert "leetspeak" in match["reasons"]
 
 
-async def test_scan_json_weak_apart(ds, db_path):
-    text, entry_id = weak_case(db_path)
+async def test_scan_json_weak_apart(site_cases_ds, site_cases):
+    ds, text, entry_id = site_cases_ds, site_cases.weak_text, site_cases.weak_entry
     data = (await ds.client.post("/-/scan.json", json={"text": text})).json()
     assert data["matches"] == []
     assert entry_id in [m["entry_id"] for m in data["weak"]]
@@ -240,19 +218,8 @@ async def test_scan_json_multipart_text_without_cookies(ds):
     assert any(m["entry_id"] == "sieg-heil" for m in response.json()["matches"])
 
 
-def image_case(db_path: Path) -> tuple[Path, str]:
-    conn = sqlite3.connect(db_path)
-    for file, entry_id in conn.execute(
-        "select i.file, i.entry_id from images i join entries e on e.id = i.entry_id"
-        " where i.file is not null and e.status = 'active' order by i.entry_id"
-    ):
-        if (DATA / file).is_file():
-            return DATA / file, entry_id
-    pytest.skip("no entry with a reference drawing yet")
-
-
-async def test_scan_json_image(ds, db_path):
-    file, entry_id = image_case(db_path)
+async def test_scan_json_image(site_cases_ds, site_cases):
+    ds, file, entry_id = site_cases_ds, site_cases.drawing, site_cases.drawing_entry
     body, content_type = multipart({}, image=file.read_bytes())
     response = await ds.client.request(
         "POST", "/-/scan.json", content=body, headers={"content-type": content_type}

@@ -2,62 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
 import httpx
 import pytest
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server(built, tmp_path_factory):
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - closed after the server stops
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "symbolenbank",
-            "serve",
-            "--db",
-            str(built.output),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/-/versions.json", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        if proc.poll() is not None:
-            log.close()
-            raise RuntimeError(log_path.read_text())
-    else:
-        proc.kill()
-        proc.wait()
-        log.close()
-        raise RuntimeError("server did not start in 30 s: " + log_path.read_text())
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+def server(built, start_server):
+    return start_server(built.output)
 
 
 def test_served_home_and_entry(server, db_path):

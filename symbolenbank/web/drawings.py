@@ -13,20 +13,16 @@ from datasette.utils.asgi import Response, asgi_static
 
 from datasette import hookimpl
 
+from .common import visible_databases
+
 
 async def drawing(datasette: Any, request: Any, send: Any) -> Response | None:
     mount = dict(datasette.static_mounts).get("images")
     name = request.url_vars["path"]
     if mount is None or "/" in name or name.startswith("."):
         return Response.text("Not found", status=404)
-    for db_name, db in datasette.databases.items():
-        if db.is_memory or not db.path or db_name.startswith("_"):
-            continue
-        visible, _ = await datasette.check_visibility(
-            request.actor, permissions=[("view-database", db_name), "view-instance"]
-        )
-        if not visible or not await db.table_exists("images"):
-            continue
+    for db_name in await visible_databases(datasette, request.actor, "images"):
+        db = datasette.get_database(db_name)
         found = await db.execute("select 1 from images where file = ? limit 1", [f"images/{name}"])
         if found.rows:
             await asgi_static(mount)(request, send)

@@ -1,4 +1,4 @@
-"""Template variables for the home, about and scan pages: tiers and counts from the public db."""
+"""Template variables for the home and about pages: tiers and counts from the public database."""
 
 from __future__ import annotations
 
@@ -6,16 +6,7 @@ from typing import Any
 
 from datasette import hookimpl
 
-RESTRICTED_NAME = "symbolenbank-restricted"
-TIER_ORDER = ("terrorist", "illegal", "borderline", "context")
-
-
-def public_database(datasette: Any) -> str | None:
-    """The published knowledge base: the first file database that is not the restricted one."""
-    for name, db in datasette.databases.items():
-        if not db.is_memory and db.path and name != RESTRICTED_NAME and not name.startswith("_"):
-            return str(name)
-    return None
+from .common import assessment_tiers, public_database
 
 
 async def _home_vars(datasette: Any) -> dict[str, Any]:
@@ -23,8 +14,6 @@ async def _home_vars(datasette: Any) -> dict[str, Any]:
     if name is None or not await datasette.get_database(name).table_exists("entries"):
         return {"sb_public": None, "sb_tiers": [], "sb_counts": {}}
     db = datasette.get_database(name)
-    tiers = [dict(r) for r in (await db.execute("select * from assessments")).rows]
-    tiers.sort(key=lambda t: TIER_ORDER.index(t["id"]) if t["id"] in TIER_ORDER else 99)
     counts = {
         r["assessment"]: r["n"]
         for r in (
@@ -37,7 +26,7 @@ async def _home_vars(datasette: Any) -> dict[str, Any]:
     release = (await db.execute("select * from releases limit 1")).rows
     return {
         "sb_public": name,
-        "sb_tiers": tiers,
+        "sb_tiers": await assessment_tiers(db),
         "sb_counts": counts,
         "sb_total": sum(counts.values()),
         "sb_release": dict(release[0]) if release else None,

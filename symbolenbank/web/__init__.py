@@ -1,0 +1,34 @@
+"""The published site's own pages and features, as Datasette plugins.
+
+One module per page or feature: :mod:`.home` (home and about pages), :mod:`.entry_page`,
+:mod:`.drawings` (reference drawings, only for actors who may see their entry), :mod:`.scan` (the
+scan page and its JSON API, with :mod:`.scan_request` and :mod:`.scanning`), :mod:`.layout` (menu
+and stylesheet on every page) and :mod:`.auth` (tokens for the restricted database). What they
+share is in :mod:`.common`. Templates and static files stay in the checkout's `datasette/` folder
+(:func:`symbolenbank.paths.datasette_dir`), which the wheel carries too.
+
+This is the publication side: it may import `matchers` and `symbolenbank`; `matchers` never
+imports it.
+"""
+
+from __future__ import annotations
+
+from datasette.plugins import pm
+
+from . import drawings, entry_page, home, layout, scan
+
+PLUGINS = (drawings, entry_page, home, layout, scan)
+"""The modules that hold hook implementations."""
+
+
+def register() -> None:
+    """Add the site's plugins to Datasette's plugin manager, once per process.
+
+    Datasette 0.65 has one plugin manager for every instance in the process (its `plugins_dir`
+    registers there too), so each later `make_datasette` finds them registered already. They are
+    registered by name rather than as a setuptools entry point, so other Datasette instances in
+    the same environment never load them.
+    """
+    for module in PLUGINS:
+        if pm.get_plugin(module.__name__) is None:
+            pm.register(module, name=module.__name__)

@@ -1,0 +1,168 @@
+"""The scan page and its JSON API: paste a post or upload an image, see what matches and why.
+
+``GET /-/scan`` shows the form; ``POST /-/scan`` (form, CSRF-protected) shows the text with every
+match highlighted in place; ``POST /-/scan.json`` takes ``{"text": ...}`` as JSON or a multipart
+form with ``text`` and/or ``image`` and answers ``{"matches": [...], "weak": [...],
+"image_matches": [...]}``, or ``{"ok": false, "error": ...}`` with a 4xx status. Anonymous actors
+scan the public database; authenticated actors may scan the restricted one, which holds the whole
+knowledge base.
+
+Both routes are one view: read the request, choose the database, scan, time the scan (the
+``Server-Timing`` header), then render the page or the JSON, as the route's extension says.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from datasette.utils.asgi import Response
+
+from datasette import hookimpl
+
+from .common import assessment_tiers, tier_rank, visible_databases
+from .scan_request import MAX_IMAGE_BYTES, MAX_TEXT_CHARS, ScanError, read_scan_request
+from .scanning import choose_database, run_scan
+
+SCAN_PATHS = ("/-/scan", "/-/scan.json")
+
+
+@dataclass
+class Scan:
+    """One POST to the scan view, as far as it got: a result, or the error that stopped it."""
+
+    text: str = ""
+    database: str | None = None
+    result: dict[str, Any] | None = None
+    error: ScanError | None = None
+    took_ms: float = 0.0
+
+
+async def perform_scan(datasette: Any, request: Any) -> Scan:
+    """Read the request, choose the database (with the actor's permissions), scan, time it."""
+    scan = Scan()
+    started = time.perf_counter()
+    try:
+        asked = await read_scan_request(datasette, request)
+        scan.text = asked.text
+        scan.database = await choose_database(datasette, request.actor, asked.database)
+        scan.result = await run_scan(datasette, scan.database, asked.text, asked.image)
+    except ScanError as error:
+        scan.error = error
+    scan.took_ms = (time.perf_counter() - started) * 1000
+    return scan
+
+
+async def scan_view(datasette: Any, request: Any) -> Response:
+    """`/-/scan` and `/-/scan.json`: the same scan, answered as a page or as JSON."""
+    as_json = bool(request.url_vars.get("json"))
+    if request.method != "POST":
+        if as_json:
+            message = 'POST {"text": "..."} as application/json, or a multipart form'
+            return json_error(ScanError(message, 405))
+        return await render_page(datasette, request, None)
+    scan = await perform_scan(datasette, request)
+    if as_json:
+        if scan.error is not None:
+            return json_error(scan.error)
+        response = Response.json(scan.result)
+    else:
+        response = await render_page(datasette, request, scan)
+    if scan.error is None:
+        response.headers["Server-Timing"] = f"scan;dur={scan.took_ms:.2f}"
+    return response
+
+
+def json_error(error: ScanError) -> Response:
+    return Response.json({"ok": False, "error": error.message}, status=error.status)
+
+
+async def render_page(datasette: Any, request: Any, scan: Scan | None) -> Response:
+    """The form, and below it the highlighted text and the match cards of `scan`, if any."""
+    databases = await visible_databases(datasette, request.actor, "entries")
+    context: dict[str, Any] = {
+        "databases": databases,
+        "database": None,
+        "text": "",
+        "result": None,
+        "error": None,
+        "max_text_chars": MAX_TEXT_CHARS,
+        "max_image_mb": MAX_IMAGE_BYTES // 2**20,
+    }
+    status = 200
+    if scan is not None:
+        context["text"] = scan.text[:MAX_TEXT_CHARS]
+        context["database"] = scan.database
+        if scan.error is not None:
+            context["error"], status = scan.error.message, scan.error.status
+        else:
+            assert scan.result is not None
+            every = scan.result["matches"] + scan.result["weak"]
+            for number, m in enumerate(every, start=1):
+                m["number"] = number
+            context["result"] = scan.result
+            context["segments"] = highlight(scan.text, sorted(every, key=lambda m: m["start"]))
+            context["took_ms"] = scan.took_ms
+    elif databases:
+        context["database"] = await choose_database(datasette, request.actor, None)
+    shown = context["database"] or (databases[0] if databases else None)
+    context["tiers"] = await assessment_tiers(datasette.get_database(shown)) if shown else []
+    html_text = await datasette.render_template("scan.html", context, request=request)
+    return Response.html(html_text, status=status)
+
+
+def highlight(text: str, matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Split `text` into segments, each with the numbers of the matches covering it.
+
+    Matches may overlap; a segment takes the most serious tier among its strong matches, and is
+    `weak` when only weak matches cover it. `ends` lists the matches that end with the segment,
+    so the page can put their reference numbers right after them.
+    """
+    cuts = {0, len(text)}
+    for m in matches:
+        cuts.update((m["start"], m["end"]))
+    points = sorted(c for c in cuts if 0 <= c <= len(text))
+    segments = []
+    for a, b in zip(points, points[1:], strict=False):
+        covering = [m for m in matches if m["start"] <= a and m["end"] >= b]
+        strong = [m for m in covering if not m.get("weak")]
+        tiers = sorted((m.get("assessment") for m in (strong or covering)), key=tier_rank)
+        segments.append(
+            {
+                "text": text[a:b],
+                "numbers": [m["number"] for m in covering],
+                "weak": bool(covering) and not strong,
+                "tier": tiers[0] if tiers else None,
+                "title": " | ".join(
+                    f"{m['number']}. {m.get('title')} ({m.get('assessment')})"
+                    f"{' – weak: context not met' if m.get('weak') else ''}"
+                    for m in covering
+                ),
+                "ends": [m["number"] for m in covering if m["end"] == b],
+            }
+        )
+    return segments
+
+
+@hookimpl
+def register_routes(datasette: Any) -> list[tuple[str, Any]]:
+    return [(r"^/-/scan(?P<json>\.json)?$", scan_view)]
+
+
+@hookimpl
+def skip_csrf(scope: dict[str, Any]) -> bool | None:
+    """Which scan requests asgi-csrf leaves to this plugin.
+
+    JSON to the scan API needs no CSRF token: a cross-site form cannot send application/json
+    (Datasette 1.0 skips it for every JSON API), and a scan changes nothing. Multipart forms are
+    checked by :func:`~symbolenbank.web.scan_request.check_csrf` instead of asgi-csrf, whose
+    multipart parsing (0.11) fails with python-multipart >= 0.0.13; the rule is the same.
+    """
+    if scope.get("type") != "http" or scope.get("path") not in SCAN_PATHS:
+        return None
+    headers = dict(scope.get("headers") or [])
+    media = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+    if media == b"multipart/form-data":
+        return True
+    return (media == b"application/json" and scope["path"] == "/-/scan.json") or None

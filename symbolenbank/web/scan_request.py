@@ -1,0 +1,152 @@
+"""What a scan request carries, read within its limits: JSON, a multipart form or a plain form.
+
+A form that comes with cookies must send back its CSRF token (:func:`check_csrf`); a refused or
+unreadable request raises :class:`ScanError` with the HTTP status to answer.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any, NamedTuple
+
+MAX_TEXT_CHARS = 100_000
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_BODY_BYTES = MAX_IMAGE_BYTES + 1024 * 1024
+"""Room for the image, a full text in any encoding and the form's own bytes."""
+CSRF_COOKIE, CSRF_FIELD = "ds_csrftoken", "csrftoken"
+
+
+class ScanError(Exception):
+    """A request the scan cannot answer; `status` is the HTTP status to send."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class ScanRequest(NamedTuple):
+    """What to scan: the text (may be empty), the uploaded image, the database asked for."""
+
+    text: str
+    image: bytes | None
+    database: str | None
+
+
+async def read_body(request: Any) -> bytes:
+    """The request body, refusing anything above MAX_BODY_BYTES without reading it all."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise ScanError(too_large_message(int(length)), 413)
+    chunks, size, more = [], 0, True
+    while more:
+        message = await request.receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise ScanError(too_large_message(size), 413)
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def too_large_message(size: int) -> str:
+    return (
+        f"the request is {size:,} bytes; the limit is {MAX_IMAGE_BYTES // 2**20} MB for an image"
+        f" and {MAX_TEXT_CHARS:,} characters for a text"
+    )
+
+
+def check_csrf(datasette: Any, request: Any, token: str | None) -> None:
+    """asgi-csrf's rule for a form: a request that carries cookies and no bearer token must
+    send back, in the `csrftoken` field, the signed token of its `ds_csrftoken` cookie."""
+    if not request.headers.get("cookie"):
+        return
+    if request.headers.get("authorization", "").startswith("Bearer "):
+        return
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    try:
+        datasette.unsign(cookie, CSRF_FIELD)
+    except Exception:  # itsdangerous.BadSignature and malformed values
+        cookie = ""
+    if not cookie or not token or not secrets.compare_digest(token, cookie):
+        raise ScanError(
+            "the form's CSRF token is missing or does not match its cookie; reload the page"
+            " and submit the form again",
+            403,
+        )
+
+
+def parse_multipart(body: bytes, content_type: str) -> tuple[dict[str, str], bytes | None]:
+    """Fields and the uploaded `image` (None when no file was chosen) of a multipart form."""
+    try:
+        from python_multipart import FormParser
+        from python_multipart.multipart import parse_options_header
+    except ImportError:  # older python-multipart
+        from multipart import FormParser  # type: ignore[no-redef]
+        from multipart.multipart import parse_options_header  # type: ignore[no-redef]
+
+    _, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise ScanError("multipart/form-data without a boundary")
+    fields: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+
+    def on_field(field: Any) -> None:
+        fields[field.field_name.decode()] = (field.value or b"").decode("utf-8", "replace")
+
+    def on_file(file: Any) -> None:
+        file.file_object.seek(0)
+        data = file.file_object.read()
+        if file.file_name or data:
+            files[file.field_name.decode()] = data
+
+    parser = FormParser(
+        "multipart/form-data",
+        on_field,
+        on_file,
+        boundary=boundary,
+        config={"MAX_MEMORY_FILE_SIZE": MAX_BODY_BYTES, "UPLOAD_KEEP_FILENAME": False},
+    )
+    try:
+        parser.write(body)
+        parser.finalize()
+    except Exception as exc:  # python-multipart raises several types for broken input
+        raise ScanError(f"the multipart form could not be read: {exc}") from exc
+    return fields, files.get("image")
+
+
+async def read_scan_request(datasette: Any, request: Any) -> ScanRequest:
+    """The text, image and database of a JSON, multipart or urlencoded POST."""
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";", 1)[0].strip().lower()
+    body = await read_body(request)
+    if media == "application/json":
+        try:
+            payload = json.loads(body or b"null")
+        except ValueError as exc:
+            raise ScanError(f"the body is not valid JSON: {exc}") from exc
+        if not isinstance(payload, dict):
+            raise ScanError('send a JSON object: {"text": "..."}')
+        text, database = payload.get("text", ""), payload.get("database")
+        if not isinstance(text, str):
+            raise ScanError('"text" must be a string')
+        if database is not None and not isinstance(database, str):
+            raise ScanError('"database" must be a string')
+        return ScanRequest(text, None, database)
+    if media == "multipart/form-data":
+        fields, image = parse_multipart(body, content_type)
+        check_csrf(datasette, request, fields.get(CSRF_FIELD))
+        return ScanRequest(fields.get("text", ""), image, fields.get("database") or None)
+    if media == "application/x-www-form-urlencoded":
+        from urllib.parse import parse_qs
+
+        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        return ScanRequest(form.get("text", [""])[0], None, form.get("database", [""])[0] or None)
+    raise ScanError(
+        f"unsupported content type {media or '(none)'!r}: send application/json"
+        ' ({"text": ...}) or multipart/form-data (fields text, image)',
+        415,
+    )
