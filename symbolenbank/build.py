@@ -1,4 +1,8 @@
-"""Turn `data/` into the public and restricted SQLite databases (SPEC §6)."""
+"""Turn `data/` into the public and restricted SQLite databases.
+
+The tables are those of ARCHITECTURE.md; which entries go to which file is in data/README.md
+("Restricted entries"). The matcher's columns come from `rules`, which the validator shares.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import sqlite_utils
 from . import __version__
 from .loading import KnowledgeData, Problem
 from .models import Entry
+from .rules import context_columns, pattern_row
 from .validate import validate_dir
 
 FTS_COLUMNS = ["title", "title_en", "summary", "summary_en", "pattern_texts"]
@@ -245,25 +250,13 @@ def write_database(
                         "updated",
                     },
                 ),  # fmt: skip
-                "context_requires_any": e.context.requires_any if e.context else None,
-                "context_window": e.context.window if e.context else None,
+                **context_columns(e),
                 "pattern_texts": " | ".join(p.value for p in e.patterns),
                 "image": drawing,
                 "source_file": sources_of.get(e.id),
             }
         )
-        for p in e.patterns:
-            pattern_rows.append(
-                {
-                    "entry_id": e.id,
-                    "text": p.value,
-                    "is_emoji": int(p.emoji is not None),
-                    "match": p.match,
-                    "lang": p.lang,
-                    "note": p.note,
-                    "fuzzy": int(p.fuzzy),
-                }
-            )
+        pattern_rows += [pattern_row(e.id, p) for p in e.patterns]
         for s in e.sources:
             source_rows.append({"entry_id": e.id, **s.model_dump(mode="json")})
         if e.examples:
