@@ -1,9 +1,10 @@
-"""Load the matchers from a release bundle (`symbolenbank.json`) instead of a SQLite file.
+"""The release bundle format (`symbolenbank.json`): read it, and write it back into SQLite.
 
 The bundle carries every entry with its patterns, sources, examples and images, the vocabularies
 and the release row. `to_sqlite()` writes them back into the tables the matchers read (list values
 as JSON text, as the build stores them), so `TextMatcher.from_db` and `ImageMatcher.from_db` work
-unchanged. Standard library only.
+unchanged; `matchers.knowledge` loads the matchers from it. Standard library only: this module
+imports nothing else of `matchers` but its errors.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .errors import DatabaseError
 BUNDLE_FORMAT = "symbolenbank-bundle"
 SUPPORTED_VERSIONS = (1,)
 BUNDLE_JSON = "symbolenbank.json"
+#: The tables whose rows a bundle carries inside each entry record, in this order.
 CHILD_TABLES = ("patterns", "sources", "examples", "images")
 #: Columns a table has even when the bundle has no rows for it (the build's layout).
 BASE_COLUMNS = {
@@ -130,51 +132,13 @@ def materialize(
     return db, tmp
 
 
-def load_bundle(path: str | os.PathLike[str]) -> Any:
-    """A `KnowledgeBase` from a bundle JSON file or a release folder that holds one."""
-    from .image import ImageMatcher
-    from .knowledge import KnowledgeBase
-    from .text import TextMatcher
-
-    doc_path = bundle_file(path) or Path(path)
-    doc = read_bundle(doc_path)
-    db, tmp = materialize(doc_path, doc)
-    try:
-        text, image = TextMatcher.from_db(db), ImageMatcher.from_db(db)
-    finally:
-        tmp.cleanup()
-    return KnowledgeBase(doc_path, text, image, dict(doc.get("release") or {}))
-
-
-def text_matcher(path: str | os.PathLike[str]) -> Any:
-    """Only the `TextMatcher` of a bundle."""
-    from .text import TextMatcher
-
-    db, tmp = materialize(path)
-    try:
-        return TextMatcher.from_db(db)
-    finally:
-        tmp.cleanup()
-
-
-def image_matcher(path: str | os.PathLike[str]) -> Any:
-    """Only the `ImageMatcher` of a bundle."""
-    from .image import ImageMatcher
-
-    db, tmp = materialize(path)
-    try:
-        return ImageMatcher.from_db(db)
-    finally:
-        tmp.cleanup()
-
-
 __all__ = [
+    "BUNDLE_FORMAT",
+    "BUNDLE_JSON",
+    "CHILD_TABLES",
     "BundleError",
     "bundle_file",
-    "image_matcher",
-    "load_bundle",
     "materialize",
     "read_bundle",
-    "text_matcher",
     "to_sqlite",
 ]

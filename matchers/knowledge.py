@@ -1,4 +1,8 @@
-"""`matchers.load()`: the text and image matchers of one built knowledge base."""
+"""`matchers.load()`: the text and image matchers of one built knowledge base.
+
+A knowledge base is a built SQLite file or a release bundle (`symbolenbank.json`, or the release
+folder that holds it); `matchers.bundle` reads the bundle format, this module loads from it.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .bundle import bundle_file, materialize, read_bundle
 from .db import connect
 from .errors import DatabaseError
-from .image import ImageMatcher
-from .text import TextMatcher
+from .image import ImageMatch, ImageMatcher
+from .imaging import ImageSource
+from .text import TextMatch, TextMatcher
 
 ENV_VAR = "SYMBOLENBANK_DB"
 BUNDLED = Path(__file__).resolve().parent / "kb" / "symbolenbank.db"
@@ -39,13 +45,15 @@ class KnowledgeBase:
         self.image = image
         self.release = release
 
-    def scan(self, text: str, **options: Any) -> list[Any]:
-        """Shortcut for `self.text.scan(text, ...)`."""
-        return self.text.scan(text, **options)
+    def scan(
+        self, text: str, *, include_weak: bool = False, fuzzy: bool = False
+    ) -> list[TextMatch]:
+        """Shortcut for `self.text.scan(text, include_weak=..., fuzzy=...)`."""
+        return self.text.scan(text, include_weak=include_weak, fuzzy=fuzzy)
 
-    def scan_image(self, image: Any, **options: Any) -> list[Any]:
-        """Shortcut for `self.image.scan(image, ...)`."""
-        return self.image.scan(image, **options)
+    def scan_image(self, image: ImageSource) -> list[ImageMatch]:
+        """Shortcut for `self.image.scan(image)`."""
+        return self.image.scan(image)
 
     def __repr__(self) -> str:
         version = self.release.get("version", "?")
@@ -60,8 +68,6 @@ def load(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
     """
     db_path = Path(path) if path is not None else default_db_path()
     if db_path.suffix == ".json" or db_path.is_dir():
-        from .bundle import load_bundle
-
         return load_bundle(db_path)
     conn = connect(db_path)
     try:
@@ -72,3 +78,33 @@ def load(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
     return KnowledgeBase(
         db_path, TextMatcher.from_db(db_path), ImageMatcher.from_db(db_path), release
     )
+
+
+def load_bundle(path: str | os.PathLike[str]) -> KnowledgeBase:
+    """A `KnowledgeBase` from a bundle JSON file or a release folder that holds one."""
+    doc_path = bundle_file(path) or Path(path)
+    doc = read_bundle(doc_path)
+    db, tmp = materialize(doc_path, doc)
+    try:
+        text, image = TextMatcher.from_db(db), ImageMatcher.from_db(db)
+    finally:
+        tmp.cleanup()
+    return KnowledgeBase(doc_path, text, image, dict(doc.get("release") or {}))
+
+
+def bundle_text_matcher(path: str | os.PathLike[str]) -> TextMatcher:
+    """Only the `TextMatcher` of a bundle."""
+    db, tmp = materialize(path)
+    try:
+        return TextMatcher.from_db(db)
+    finally:
+        tmp.cleanup()
+
+
+def bundle_image_matcher(path: str | os.PathLike[str]) -> ImageMatcher:
+    """Only the `ImageMatcher` of a bundle."""
+    db, tmp = materialize(path)
+    try:
+        return ImageMatcher.from_db(db)
+    finally:
+        tmp.cleanup()

@@ -1,4 +1,8 @@
-"""Turn `data/` into the public and restricted SQLite databases (SPEC §6)."""
+"""Turn `data/` into the public and restricted SQLite databases.
+
+The tables are those of ARCHITECTURE.md; which entries go to which file is in data/README.md
+("Restricted entries"). The matcher's columns come from `rules`, which the validator shares.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +21,9 @@ import sqlite_utils
 from . import __version__
 from .loading import KnowledgeData, Problem
 from .models import Entry
+from .rules import context_columns, pattern_row
+from .tables import FTS_COLUMNS, INDEXES, create_tables
 from .validate import validate_dir
-
-FTS_COLUMNS = ["title", "title_en", "summary", "summary_en", "pattern_texts"]
 
 
 class BuildError(Exception):
@@ -69,129 +73,76 @@ def git_commit(path: Path) -> str | None:
     return out.stdout.strip() or None
 
 
-def _create_tables(db: sqlite_utils.Database) -> None:
-    vocab_cols = {
-        "id": str,
-        "label": str,
-        "label_en": str,
-        "description": str,
-        "description_en": str,
-    }
-    for name in ("ideologies", "kinds", "assessments"):
-        db[name].create(vocab_cols, pk="id")
-    db["movements"].create(
-        {
-            "id": str,
-            "name": str,
-            "ideologies": str,
-            "description": str,
-            "description_en": str,
-            "sources": str,
-        },
-        pk="id",
-    )
-    db["entries"].create(
-        {
-            "id": str,
-            "title": str,
-            "title_en": str,
-            "kind": str,
-            "assessment": str,
-            "status": str,
-            "visibility": str,
-            "summary": str,
-            "summary_en": str,
-            "benign_uses": str,
-            "benign_uses_en": str,
-            "ideologies": str,
-            "movements": str,
-            "languages": str,
-            "context_requires_any": str,
-            "context_window": int,
-            "exceptions": str,
-            "related": str,
-            "pattern_texts": str,
-            "image": str,
-            "added": str,
-            "updated": str,
-            "source_file": str,
-        },
-        pk="id",
-        foreign_keys=[("kind", "kinds", "id"), ("assessment", "assessments", "id")],
-    )
-    db["patterns"].create(
-        {
-            "id": int,
-            "entry_id": str,
-            "text": str,
-            "is_emoji": int,
-            "match": str,
-            "lang": str,
-            "note": str,
-            "fuzzy": int,
-        },
-        pk="id",
-        foreign_keys=[("entry_id", "entries", "id")],
-    )
-    db["sources"].create(
-        {"id": int, "entry_id": str, "title": str, "url": str, "publisher": str, "accessed": str},
-        pk="id",
-        foreign_keys=[("entry_id", "entries", "id")],
-    )
-    db["examples"].create(
-        {"id": int, "entry_id": str, "text": str, "expect": str},
-        pk="id",
-        foreign_keys=[("entry_id", "entries", "id")],
-    )
-    db["images"].create(
-        {
-            "id": int,
-            "entry_id": str,
-            "file": str,
-            "phash": str,
-            "dhash": str,
-            "pdq": str,
-            "pdq_quality": int,
-            "note": str,
-        },
-        pk="id",
-        foreign_keys=[("entry_id", "entries", "id")],
-    )
-    db["entry_ideologies"].create(
-        {"entry_id": str, "ideology_id": str},
-        pk=("entry_id", "ideology_id"),
-        foreign_keys=[("entry_id", "entries", "id"), ("ideology_id", "ideologies", "id")],
-    )
-    db["entry_movements"].create(
-        {"entry_id": str, "movement_id": str},
-        pk=("entry_id", "movement_id"),
-        foreign_keys=[("entry_id", "entries", "id"), ("movement_id", "movements", "id")],
-    )
-    db["related"].create(
-        {"entry_id": str, "related_id": str},
-        pk=("entry_id", "related_id"),
-        foreign_keys=[("entry_id", "entries", "id"), ("related_id", "entries", "id")],
-    )
-    db["releases"].create(
-        {
-            "version": str,
-            "content_hash": str,
-            "scope": str,
-            "built_at": str,
-            "git_commit": str,
-            "entries": int,
-            "patterns": int,
-            "images": int,
-            "sources": int,
-        },
-        pk="content_hash",
-    )
-
-
 def _image_hashes(data: KnowledgeData, file: str) -> dict[str, Any]:
     from matchers.hashing import hash_image
 
     return dict(hash_image(data.root / file))
+
+
+#: Columns of an entry row taken from the entry as they are; the rest are derived.
+ENTRY_FIELDS = {
+    "id", "title", "title_en", "kind", "assessment", "status", "visibility", "summary",
+    "summary_en", "benign_uses", "benign_uses_en", "ideologies", "movements", "languages",
+    "exceptions", "related", "added", "updated",
+}  # fmt: skip
+
+
+def _entry_row(e: Entry, source_file: str | None) -> dict[str, Any]:
+    return {
+        **e.model_dump(mode="json", include=ENTRY_FIELDS),
+        **context_columns(e),
+        "pattern_texts": " | ".join(p.value for p in e.patterns),
+        "image": next((img.file for img in e.images if img.file), None),
+        "source_file": source_file,
+    }
+
+
+def _example_rows(e: Entry) -> list[dict[str, Any]]:
+    if not e.examples:
+        return []
+    return [{"entry_id": e.id, "text": text, "expect": "match"} for text in e.examples.match] + [
+        {"entry_id": e.id, "text": text, "expect": "no_match"} for text in e.examples.no_match
+    ]
+
+
+def _image_rows(data: KnowledgeData, e: Entry, hash_images: bool) -> list[dict[str, Any]]:
+    """The image rows of `e`: hashes given in the entry win over those computed from its file."""
+    rows = []
+    for img in e.images:
+        row: dict[str, Any] = {"entry_id": e.id, **img.model_dump(mode="json")}
+        row["pdq_quality"] = None
+        if img.file and hash_images:
+            computed = _image_hashes(data, img.file)
+            for key in ("phash", "dhash", "pdq", "pdq_quality"):
+                if row.get(key) is None:
+                    row[key] = computed.get(key)
+        rows.append(row)
+    return rows
+
+
+def entry_rows(
+    data: KnowledgeData, entries: list[Entry], *, hash_images: bool = True
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows of `entries` for each table that holds them, in the order they are inserted."""
+    ids = {e.id for e in entries}
+    sources_of = {le.entry.id: data.rel(le.source.path) for le in data.entries}
+    rows: dict[str, list[dict[str, Any]]] = {
+        name: []
+        for name in (
+            "entries", "patterns", "sources", "examples", "images",
+            "entry_ideologies", "entry_movements", "related",
+        )
+    }  # fmt: skip
+    for e in entries:
+        rows["entries"].append(_entry_row(e, sources_of.get(e.id)))
+        rows["patterns"] += [pattern_row(e.id, p) for p in e.patterns]
+        rows["sources"] += [{"entry_id": e.id, **s.model_dump(mode="json")} for s in e.sources]
+        rows["examples"] += _example_rows(e)
+        rows["images"] += _image_rows(data, e, hash_images)
+        rows["entry_ideologies"] += [{"entry_id": e.id, "ideology_id": i} for i in e.ideologies]
+        rows["entry_movements"] += [{"entry_id": e.id, "movement_id": m} for m in e.movements]
+        rows["related"] += [{"entry_id": e.id, "related_id": r} for r in e.related if r in ids]
+    return rows
 
 
 def write_database(
@@ -209,106 +160,18 @@ def write_database(
     tmp = output.with_name(output.name + ".tmp")
     tmp.unlink(missing_ok=True)
     entries = sorted(entries, key=lambda e: e.id)
-    ids = {e.id for e in entries}
     db = sqlite_utils.Database(tmp)
-    _create_tables(db)
+    create_tables(db)
     for name in ("ideologies", "kinds", "assessments"):
         db[name].insert_all(item.model_dump() for item in data.vocab.get(name, []))
     db["movements"].insert_all(m.model_dump(mode="json") for m in data.vocab.get("movements", []))
-    sources_of = {le.entry.id: data.rel(le.source.path) for le in data.entries}
-    pattern_rows, source_rows, example_rows, image_rows = [], [], [], []
-    entry_rows, ideology_rows, movement_rows, related_rows = [], [], [], []
-    for e in entries:
-        drawing = next((img.file for img in e.images if img.file), None)
-        entry_rows.append(
-            {
-                **e.model_dump(
-                    mode="json",
-                    include={
-                        "id",
-                        "title",
-                        "title_en",
-                        "kind",
-                        "assessment",
-                        "status",
-                        "visibility",
-                        "summary",
-                        "summary_en",
-                        "benign_uses",
-                        "benign_uses_en",
-                        "ideologies",
-                        "movements",
-                        "languages",
-                        "exceptions",
-                        "related",
-                        "added",
-                        "updated",
-                    },
-                ),  # fmt: skip
-                "context_requires_any": e.context.requires_any if e.context else None,
-                "context_window": e.context.window if e.context else None,
-                "pattern_texts": " | ".join(p.value for p in e.patterns),
-                "image": drawing,
-                "source_file": sources_of.get(e.id),
-            }
-        )
-        for p in e.patterns:
-            pattern_rows.append(
-                {
-                    "entry_id": e.id,
-                    "text": p.value,
-                    "is_emoji": int(p.emoji is not None),
-                    "match": p.match,
-                    "lang": p.lang,
-                    "note": p.note,
-                    "fuzzy": int(p.fuzzy),
-                }
-            )
-        for s in e.sources:
-            source_rows.append({"entry_id": e.id, **s.model_dump(mode="json")})
-        if e.examples:
-            for text in e.examples.match:
-                example_rows.append({"entry_id": e.id, "text": text, "expect": "match"})
-            for text in e.examples.no_match:
-                example_rows.append({"entry_id": e.id, "text": text, "expect": "no_match"})
-        for img in e.images:
-            row: dict[str, Any] = {"entry_id": e.id, **img.model_dump(mode="json")}
-            row["pdq_quality"] = None
-            if img.file and hash_images:
-                computed = _image_hashes(data, img.file)
-                for key in ("phash", "dhash", "pdq", "pdq_quality"):
-                    if row.get(key) is None:
-                        row[key] = computed.get(key)
-            image_rows.append(row)
-        ideology_rows += [{"entry_id": e.id, "ideology_id": i} for i in e.ideologies]
-        movement_rows += [{"entry_id": e.id, "movement_id": m} for m in e.movements]
-        related_rows += [{"entry_id": e.id, "related_id": r} for r in e.related if r in ids]
-    db["entries"].insert_all(entry_rows)
-    for table, rows in (
-        ("patterns", pattern_rows),
-        ("sources", source_rows),
-        ("examples", example_rows),
-        ("images", image_rows),
-        ("entry_ideologies", ideology_rows),
-        ("entry_movements", movement_rows),
-        ("related", related_rows),
-    ):
-        db[table].insert_all(rows)
-    for table, column in (
-        ("patterns", "entry_id"),
-        ("sources", "entry_id"),
-        ("examples", "entry_id"),
-        ("images", "entry_id"),
-        ("patterns", "text"),
-    ):
+    rows = entry_rows(data, entries, hash_images=hash_images)
+    for table, table_rows in rows.items():
+        db[table].insert_all(table_rows)
+    for table, column in INDEXES:
         db[table].create_index([column])
     db["entries"].enable_fts(FTS_COLUMNS, tokenize="unicode61 remove_diacritics 2")
-    counts = {
-        "entries": len(entry_rows),
-        "patterns": len(pattern_rows),
-        "images": len(image_rows),
-        "sources": len(source_rows),
-    }
+    counts = {name: len(rows[name]) for name in ("entries", "patterns", "images", "sources")}
     db["releases"].insert(
         {
             "version": __version__,

@@ -1,4 +1,5 @@
-"""The `symbolenbank` command (SPEC §8). Library errors become click errors only here."""
+"""The `symbolenbank` command (README.md, "Command line"). Library errors become click errors
+only here."""
 
 from __future__ import annotations
 
@@ -509,7 +510,9 @@ def diff(
     to the data folder). For every new pattern it reports its wordfreq frequency, its hits on a
     benign corpus and its overlaps with other entries.
     """
-    from .diff import DiffError, corpus_paths, diff_report
+    from .corpus import corpus_paths
+    from .diff import diff_report
+    from .snapshot import SnapshotError
 
     try:
         _, report = diff_report(
@@ -518,7 +521,7 @@ def diff(
             repo=repo,
             corpus=[] if no_corpus else corpus_paths(list(corpus)),
         )
-    except DiffError as exc:
+    except SnapshotError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(str(exc)) from exc

@@ -1,4 +1,8 @@
-"""The entry format (SPEC §3) and the vocabularies, as pydantic models."""
+"""The entry format and the vocabularies, as pydantic models.
+
+What the fields mean for curators is in data/README.md and CONTRIBUTING.md; editors get the same
+rules from `schema/entry.schema.json`, which `symbolenbank schema` writes from these models.
+"""
 
 from __future__ import annotations
 

@@ -19,13 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .diff import CHILD_TABLES, Diff, Snapshot, compare, read_bundle, read_db
+from matchers.bundle import BUNDLE_FORMAT, BUNDLE_JSON
+from matchers.hashlists import hma_file_name
+from matchers.image import ImageMatcher
+
+from .build import BuildError, build_database, git_commit
+from .compare import Diff, compare
+from .snapshot import CHILD_TABLES, Snapshot, SnapshotError, read_bundle, read_db
 
 CALVER = re.compile(r"^(\d{4})\.(\d{1,2})\.(\d+)$")
-BUNDLE_FORMAT = "symbolenbank-bundle"
 DELTA_FORMAT = "symbolenbank-delta"
 FORMAT_VERSION = 1
-BUNDLE_JSON = "symbolenbank.json"
 PATTERN_COLUMNS = ("entry_id", "text", "is_emoji", "match", "lang", "note", "fuzzy")
 
 
@@ -105,9 +109,6 @@ def write_csvs(snap: Snapshot, directory: Path) -> None:
 
 def write_hash_lists(db: Path, directory: Path) -> list[str]:
     """The project's image hashes as ThreatExchange CSV and one HMA file per algorithm."""
-    from matchers.hashlists import hma_file_name
-    from matchers.image import ImageMatcher
-
     matcher = ImageMatcher.from_db(db)
     files = ["hashes.te.csv"]
     matcher.export_csv(directory / "hashes.te.csv", format="te")
@@ -240,8 +241,6 @@ def make_release(
     date: dt.date | None = None,
 ) -> ReleaseResult:
     """Validate and build `data_dir`, then write `root/<version>/` and the changelog section."""
-    from .build import BuildError, build_database, git_commit
-
     date = date or dt.date.today()
     version = version or next_version(released_versions(root), date)
     parse_version(version)
@@ -252,7 +251,10 @@ def make_release(
         )
     if changelog is not None and _has_section(changelog, version):
         raise ReleaseError(f"{changelog} already has a section for {version}")
-    since, base = _previous(root, since, version)
+    try:
+        since, base = _previous(root, since, version)
+    except SnapshotError as exc:
+        raise ReleaseError(f"cannot read the release to compare with: {exc}") from exc
     directory.mkdir(parents=True)
     db = directory / "symbolenbank.db"
     try:

@@ -1,18 +1,16 @@
-"""Every check of SPEC §3 beyond the schema: vocabularies, duplicates, examples, common words."""
+"""Every check of the entry format beyond the schema: vocabularies, duplicates, examples, common
+words. The format and the curation rules these checks enforce are in data/README.md and
+CONTRIBUTING.md; the schema itself is `models.py` (`schema/entry.schema.json` for editors).
+"""
 
 from __future__ import annotations
 
-import tempfile
-import warnings
 from collections import defaultdict
-from functools import cache
 from pathlib import Path
 
 from .loading import KnowledgeData, LoadedEntry, Problem, load_data
-
-#: Zipf frequency (log10 of occurrences per billion words) from which a word counts as common:
-#: 4.0 is ten per million words, e.g. Dutch "zon" or English "storm".
-COMMON_WORD_ZIPF = 4.0
+from .rules import text_matcher
+from .wordcheck import COMMON_WORD_ZIPF, common_word_frequency, pattern_key
 
 
 def validate_dir(root: Path, *, check_examples: bool = True) -> tuple[KnowledgeData, list[Problem]]:
@@ -28,7 +26,7 @@ def validate(data: KnowledgeData, *, check_examples: bool = True) -> list[Proble
     _check_common_words(data)
     _check_images(data)
     if check_examples:
-        # Examples run through the real matcher on a real (unchecked) build of what parsed.
+        # Examples run through the real matcher, on the rules a build of what parsed would hold.
         _check_examples(data)
     return sorted(set(data.problems))
 
@@ -91,15 +89,6 @@ def _check_vocabulary(data: KnowledgeData) -> None:
             seen.add(item.id)
 
 
-def pattern_key(value: str, is_emoji: bool) -> tuple[bool, str]:
-    """What makes two patterns the same: case, spacing and punctuation aside."""
-    if is_emoji:
-        return True, value.replace("\ufe0f", "")
-    folded = " ".join("".join(ch if ch.isalnum() else " " for ch in value.casefold()).split())
-    # Patterns of symbols alone (☭, ✠, "(((") are compared as written.
-    return False, folded or " ".join(value.casefold().split())
-
-
 def _check_duplicate_patterns(data: KnowledgeData) -> None:
     owners: dict[tuple[bool, str], list[tuple[LoadedEntry, int]]] = defaultdict(list)
     for le in data.entries:
@@ -120,31 +109,6 @@ def _check_duplicate_patterns(data: KnowledgeData) -> None:
                 )
             elif len(places) > len(entries) and sum(1 for o, _ in places if o is le) > 1:
                 data.problem(path, line, f"pattern `{p.value}` appears twice in this entry")
-
-
-@cache
-def _zipf(word: str, lang: str) -> float:
-    import wordfreq
-
-    if lang not in wordfreq.available_languages():
-        return 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return float(wordfreq.zipf_frequency(word, lang))
-
-
-def common_word_frequency(text: str, langs: list[str]) -> tuple[float, str]:
-    """The highest Zipf frequency of `text` in any of `langs`, with that language."""
-    words = "".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()
-    best = (0.0, "")
-    for lang in langs:
-        if lang == "und" or not words:
-            continue
-        # wordfreq rates a phrase about as common as its rarest word; a phrase of common words is
-        # itself rare, so estimate it as if its words were independent.
-        zipf = 9.0 + sum(_zipf(w, lang) - 9.0 for w in words)
-        best = max(best, (zipf, lang))
-    return best
 
 
 def _check_common_words(data: KnowledgeData) -> None:
@@ -179,40 +143,32 @@ def _check_images(data: KnowledgeData) -> None:
 
 
 def _check_examples(data: KnowledgeData) -> None:
-    from matchers import TextMatcher
-
-    from .build import write_database
-
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "examples.db"
-        entries = [le.entry for le in data.entries]
-        write_database(data, db, entries, hash_images=False, check_foreign_keys=False)
-        matcher = TextMatcher.from_db(db)
-        for le in data.entries:
-            e = le.entry
-            if e.examples is None or e.status != "active":
-                continue
-            for i, text in enumerate(e.examples.match):
-                found = [m for m in matcher.scan(text, include_weak=True) if m.entry_id == e.id]
-                if not found:
-                    data.problem(
-                        le.source.path,
-                        le.line("examples", "match", i),
-                        f"example does not match entry `{e.id}`: {text!r}",
-                    )
-                elif all(m.weak for m in found):
-                    data.problem(
-                        le.source.path,
-                        le.line("examples", "match", i),
-                        f"example matches `{e.id}` only weakly (its context rule is not met): "
-                        f"{text!r}",
-                    )
-            for i, text in enumerate(e.examples.no_match):
-                found = [m for m in matcher.scan(text) if m.entry_id == e.id]
-                if found:
-                    spans = ", ".join(repr(m.matched) for m in found)
-                    data.problem(
-                        le.source.path,
-                        le.line("examples", "no_match", i),
-                        f"example must not match entry `{e.id}` but does ({spans}): {text!r}",
-                    )
+    """Every entry's examples through the matcher that a build of everything that parsed loads."""
+    matcher = text_matcher(le.entry for le in data.entries)
+    for le in data.entries:
+        e = le.entry
+        if e.examples is None or e.status != "active":
+            continue
+        for i, text in enumerate(e.examples.match):
+            found = [m for m in matcher.scan(text, include_weak=True) if m.entry_id == e.id]
+            if not found:
+                data.problem(
+                    le.source.path,
+                    le.line("examples", "match", i),
+                    f"example does not match entry `{e.id}`: {text!r}",
+                )
+            elif all(m.weak for m in found):
+                data.problem(
+                    le.source.path,
+                    le.line("examples", "match", i),
+                    f"example matches `{e.id}` only weakly (its context rule is not met): {text!r}",
+                )
+        for i, text in enumerate(e.examples.no_match):
+            found = [m for m in matcher.scan(text) if m.entry_id == e.id]
+            if found:
+                spans = ", ".join(repr(m.matched) for m in found)
+                data.problem(
+                    le.source.path,
+                    le.line("examples", "no_match", i),
+                    f"example must not match entry `{e.id}` but does ({spans}): {text!r}",
+                )

@@ -3,52 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import DATA, SAMPLE_ENTRY
+
 # The published site's fixtures: a knowledge base with its cases, `symbolenbank serve` processes.
 pytest_plugins = ["web_fixtures"]
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
-
-SAMPLE_ENTRY = textwrap.dedent(
-    """\
-    # yaml-language-server: $schema=../../schema/entry.schema.json
-    id: sample-sieg-heil
-    title: Sieg Heil (testitem)
-    title_en: Sieg Heil (test item)
-    kind: slogan
-    ideologies: [right-wing-extremism]
-    languages: [de]
-    assessment: illegal
-    summary: >-
-      Nazistische groet uit het Derde Rijk; wordt in neonazistische kringen gebruikt als
-      verheerlijking van het nationaalsocialisme.
-    summary_en: >-
-      Nazi salute from the Third Reich; used in neo-Nazi circles to glorify National Socialism
-      and its leader.
-    patterns:
-      - text: sieg heil
-    exceptions: [sieg heilig]
-    examples:
-      match:
-        - "Sieg Heil kameraden!"
-        - "s1eg h.e.i.l"
-      no_match:
-        - "Een heilige zege voor het team"
-    sources:
-      - title: Example source
-        url: https://example.org/source
-        publisher: Example
-        accessed: 2026-11-25
-    status: active
-    added: 2026-11-25
-    updated: 2026-11-25
-    """
-)
 
 
 @pytest.fixture

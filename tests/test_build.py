@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from symbolenbank.build import BuildError, build_database, stored_hash
 from symbolenbank.cli import cli
-from tests.conftest import DATA
+from tests.helpers import DATA
 
 TABLES = {
     "entries", "patterns", "sources", "examples", "images", "ideologies", "movements",

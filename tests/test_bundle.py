@@ -13,8 +13,7 @@ import pytest
 import matchers
 from matchers.bundle import BundleError, read_bundle, to_sqlite
 from symbolenbank.release import make_release
-from tests.test_diff import add_entry
-from tests.test_release import PHASH, add_hash
+from tests.helpers import PHASH, add_entry, add_hash
 
 POSTS = [
     "Sieg Heil kameraden!",

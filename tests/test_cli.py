@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from symbolenbank.build import build_database
 from symbolenbank.cli import cli
+from tests.helpers import DATA, edit_sample
 
 
 @pytest.fixture
@@ -76,31 +79,42 @@ def test_hash_image_prints_hashes(runner, tmp_path):
     assert len(record["phash"]) == 16 and len(record["dhash"]) == 16
 
 
-def test_scan_image_finds_a_drawing(runner, db_path):
-    import sqlite_utils
+@pytest.fixture
+def drawing_db(mini_data: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A database built from a data folder whose sample entry has a drawing: (db, drawing)."""
+    from PIL import Image, ImageDraw
 
-    from tests.conftest import DATA
+    drawing = mini_data / "images" / "sample-drawing.png"
+    img = Image.new("RGB", (256, 256), "white")
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((28, 28, 228, 228), outline="black", width=14)
+    draw.polygon([(128, 48), (200, 200), (56, 200)], fill="black")
+    draw.rectangle((116, 8, 140, 60), fill="black")
+    img.save(drawing)
+    edit_sample(mini_data, "status: active", DRAWING.format(file=drawing.name) + "status: active")
+    db = build_database(mini_data, tmp_path / "drawing.db").output
+    return db, drawing
 
-    row = next(
-        sqlite_utils.Database(db_path).query(
-            "select entry_id, file from images where file is not null limit 1"
-        ),
-        None,
-    )
-    if row is None:
-        pytest.skip("no reference drawings in the data yet")
-    result = runner.invoke(cli, ["scan-image", "--db", str(db_path), str(DATA / row["file"])])
+
+DRAWING = """\
+images:
+  - file: images/{file}
+    note: reference drawing made for the test
+"""
+
+
+def test_scan_image_finds_a_drawing(runner, drawing_db):
+    db, drawing = drawing_db
+    result = runner.invoke(cli, ["scan-image", "--db", str(db), str(drawing)])
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
-    assert row["entry_id"] in {m["entry_id"] for m in record["matches"]}
+    assert "sample-sieg-heil" in {m["entry_id"] for m in record["matches"]}
 
 
 def test_scan_image_folders_and_file_lists_in_order(runner, db_path, tmp_path):
     import shutil
 
     import sqlite_utils
-
-    from tests.conftest import DATA
 
     rows = list(
         sqlite_utils.Database(db_path).query(
@@ -134,8 +148,6 @@ def test_scan_image_needs_an_input(runner, db_path):
 
 
 def test_every_command_is_documented():
-    from pathlib import Path
-
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for name, command in cli.commands.items():
         assert command.help, f"`symbolenbank {name}` has no help text"

@@ -11,48 +11,11 @@ from click.testing import CliRunner
 
 from symbolenbank.build import build_database
 from symbolenbank.cli import cli
-from symbolenbank.diff import compare, diff_report, read_corpus, read_db
-from tests.conftest import SAMPLE_ENTRY
-
-NEW_ENTRY = """\
-id: {id}
-title: Blut und Boden ({id})
-title_en: Blood and Soil
-kind: slogan
-ideologies: [right-wing-extremism]
-languages: [de]
-assessment: illegal
-summary: >-
-  Leus uit de nazitijd die in neonazistische kringen wordt gebruikt om bloed en bodem als basis
-  van het volk te verheerlijken.
-summary_en: >-
-  Nazi-era slogan used in neo-Nazi circles to glorify blood and soil as the foundation of the
-  people and the nation.
-patterns:
-  - text: {pattern}
-exceptions: [heilig]
-examples:
-  match: ["{pattern} kameraden", "#{pattern}"]
-  no_match: ["Bloed op de bodem"]
-sources:
-  - title: Source
-    url: https://example.org/{id}
-    publisher: Example
-    accessed: 2026-11-25
-status: active
-added: 2026-11-25
-updated: 2026-11-25
-"""
-
-
-def add_entry(data: Path, entry_id: str, pattern: str) -> None:
-    text = NEW_ENTRY.format(id=entry_id, pattern=pattern)
-    (data / "entries" / f"{entry_id}.yaml").write_text(text, encoding="utf-8")
-
-
-def edit_sample(data: Path, old: str, new: str) -> None:
-    path = data / "entries" / "sample-sieg-heil.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+from symbolenbank.compare import compare
+from symbolenbank.corpus import read_corpus
+from symbolenbank.diff import diff_report
+from symbolenbank.snapshot import read_db
+from tests.helpers import SAMPLE_ENTRY, add_entry, edit_sample
 
 
 @pytest.fixture

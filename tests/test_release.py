@@ -14,20 +14,9 @@ from click.testing import CliRunner
 from matchers.hashlists import read_hash_list
 from symbolenbank.cli import cli
 from symbolenbank.release import ReleaseError, make_release, next_version
-from tests.test_diff import add_entry, edit_sample
+from tests.helpers import PHASH, add_entry, add_hash, edit_sample
 
 DAY = dt.date(2026, 11, 25)
-PHASH = "f0e1d2c3b4a59687"
-HASH_ENTRY = """\
-images:
-  - phash: "{phash}"
-    note: hash of material that is not published
-"""
-
-
-def add_hash(data: Path) -> None:
-    """Give the sample entry an image hash, so the release has a hash list to export."""
-    edit_sample(data, "status: active", HASH_ENTRY.format(phash=PHASH) + "status: active")
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SAMPLE_ENTRY
 
 from symbolenbank.publish import RESTRICTED_NAME, make_datasette, token_config
+from tests.helpers import DATA, SAMPLE_ENTRY
 
 TOKEN = "alice-0123456789abcdef0123456789abcdef"
 RESTRICTED_ENTRY = (

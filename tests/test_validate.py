@@ -7,8 +7,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from matchers import TextMatcher
 from symbolenbank.cli import cli
+from symbolenbank.loading import KnowledgeData, load_data
+from symbolenbank.rules import text_matcher
 from symbolenbank.validate import validate_dir
+from tests.helpers import DATA
 
 
 def _problems(root: Path, check_examples: bool = False) -> list[str]:
@@ -25,8 +29,6 @@ def _edit(root: Path, old: str, new: str, name: str = "sample-sieg-heil") -> Pat
 
 
 def test_shipped_data_is_valid():
-    from tests.conftest import DATA
-
     assert _problems(DATA, check_examples=True) == []
 
 
@@ -164,3 +166,44 @@ def test_duplicate_vocabulary_id(mini_data):
         encoding="utf-8",
     )
     assert any("duplicate ideologies id `other`" in p for p in _problems(mini_data))
+
+
+def test_duplicate_id_in_two_files_is_reported(mini_data):
+    _copy_sample(mini_data, "sample-copy")
+    _edit(mini_data, "id: sample-copy", "id: sample-sieg-heil", "sample-copy")
+    problems = _problems(mini_data, check_examples=True)
+    assert problems == [
+        "data/entries/sample-copy.yaml:2: id `sample-sieg-heil` must equal the file name "
+        "`sample-copy`",
+        "data/entries/sample-sieg-heil.yaml:2: duplicate id `sample-sieg-heil` "
+        "(also in data/entries/sample-copy.yaml)",
+    ]
+
+
+def _example_posts(data: KnowledgeData) -> list[str]:
+    """Every example of the data, then each next to the following one (joined four ways)."""
+    texts = [
+        text
+        for le in data.entries
+        if le.entry.examples
+        for text in (*le.entry.examples.match, *le.entry.examples.no_match)
+    ]
+    joins = (" ", "\n", ", ", "")
+    pairs = [texts[i] + joins[i % 4] + texts[i + 1] for i in range(len(texts) - 1)]
+    return texts + pairs
+
+
+def test_rules_from_the_yaml_scan_like_the_built_database(built):
+    """The validator's matcher (rules from YAML) is the matcher a build loads, for every post."""
+    data = load_data(DATA)
+    posts = _example_posts(data)
+    assert len(posts) > 1000
+    everything = [le.entry for le in data.entries]
+    public = [e for e in everything if e.visibility == "public"]
+    for entries, db in ((everything, built.restricted_output), (public, built.output)):
+        from_rules, from_db = text_matcher(entries), TextMatcher.from_db(db)
+        for options in ({}, {"include_weak": True, "fuzzy": True}):
+            got = [[m.to_dict() for m in from_rules.scan(p, **options)] for p in posts]
+            want = [[m.to_dict() for m in from_db.scan(p, **options)] for p in posts]
+            assert got == want, options
+        assert sum(map(len, got)) > len(posts) // 2, "the posts match"

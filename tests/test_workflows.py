@@ -14,7 +14,7 @@ import yaml
 
 from symbolenbank.cli import cli
 from symbolenbank.feedback import ISSUE_HEADINGS, KINDS, Report
-from tests.test_diff import add_entry
+from tests.helpers import add_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 GITHUB = ROOT / ".github"
