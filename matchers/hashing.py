@@ -20,16 +20,11 @@ Two paths, on purpose:
 
 * Reference (:func:`hash_image`, used when the database is built and for export): the image
   decoded at full resolution, ``imagehash`` and ``pdqhash.compute`` exactly as above, when a
-  side is under 1024 pixels (the reference drawings are 512x512). A larger image is hashed from
-  a copy reduced by 2, 4 or 8 while both sides stay >= :data:`HASH_REDUCE_SIZE` (JPEG by draft
-  decoding, other formats by averaging blocks as they are converted, see matchers/imaging.py),
-  PDQ then by :func:`pdq_from_luma` with the filters of the full size. Measured on ten
-  scikit-image photos scaled up to 1500x1100, 3000x2000, 2000x3000 and 4096x3072, as PNG and
-  JPEG: pHash, dHash and PDQ each at most 2 bits (median 0) from hashing at full resolution; on
-  generated photos with pixel noise (3000x2000, 4096x3072) pHash and PDQ at most 2, dHash at
-  most 4. This bounds memory: a 7000x7000 RGBA PNG peaks at 265 MB for the whole process (70 MB
-  of imports, 187 MB the decoded image) and takes 1.8 s, where the full-resolution path took
-  1.5 GB and 9.4 s (``benchmarks/image_memory.py``).
+  side is under 1024 pixels; a larger image from a copy reduced while both sides stay >=
+  :data:`HASH_REDUCE_SIZE`, PDQ by :func:`pdq_from_luma` with the full size's filters. On ten
+  scikit-image photos scaled up to 1500x1100 - 4096x3072 (PNG, JPEG) each hash stays within 2
+  bits of hashing at full resolution (dHash within 4 on generated photos with pixel noise), and
+  a 7000x7000 RGBA PNG peaks at 265 MB instead of 1.5 GB (``benchmarks/image_memory.py``).
 * Scan (:func:`query_hashes`, used by ``ImageMatcher.scan``): JPEG is decoded in draft mode
   (DCT scaling, both sides >= :data:`QUERY_DRAFT_SIZE`), so a 1024x768 upload becomes
   256x192; other formats are reduced as on the reference path. pHash and dHash are
@@ -49,6 +44,8 @@ Two paths, on purpose:
 
 from __future__ import annotations
 
+# Over 500 lines: both paths and the numpy steps the scan path replaces pdqhash and imagehash
+# with stay in one module, so that each deviation from the reference sits next to it.
 import functools
 import math
 from dataclasses import dataclass, replace
@@ -72,9 +69,8 @@ QUERY_DRAFT_SIZE = 128
 """JPEG queries are decoded reduced by DCT scaling while both sides stay >= 128 pixels: every
 hash here works on 64x64 or smaller, and this keeps decoding within 2x of a bare draft decode."""
 HASH_REDUCE_SIZE = 512
-"""Both paths hash a large image from a copy reduced by 2, 4 or 8 while both sides stay >= 512
-pixels (``open_image(reduce_size=...)``; the reference path's JPEGs by draft decoding to that
-size). Images with a side under 1024 pixels are hashed as they are."""
+"""Both paths hash an image reduced by 2, 4 or 8 while both sides stay >= 512 pixels (JPEG by
+draft decoding, others as they are converted: ``open_image(reduce_size=...)``)."""
 
 # pdqhash.compute_dihedral order: original, rot90, rot180, rot270, flipX, flipY, flip+1, flip-1.
 # Index 5 is the left-right mirror (measured against hashing np.fliplr of the image).
@@ -129,11 +125,8 @@ def compute_hashes(
     full_size: tuple[int, int] | None = None,
 ) -> ImageHashes:
     """Hash a decoded RGB image with the given algorithms (PDQ skipped without pdqhash).
-
-    ``full_size`` is the size ``image`` was reduced from, when it was: PDQ is then
-    :func:`pdq_from_luma` with the filters of that size instead of ``pdqhash.compute``, which
-    would filter the reduced pixels with the weaker filter of their own size.
-    """
+    ``full_size``: the size ``image`` was reduced from; PDQ then filters as pdqhash would at
+    that size (:func:`pdq_from_luma`), not with the weaker filter of the reduced size."""
     values: dict[str, Any] = {}
     if "phash" in algorithms or "dhash" in algorithms:
         values.update(_imagehash_values(image.convert("L"), algorithms, mirror=mirror))
@@ -212,10 +205,8 @@ def _pdq_axis(full: int, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _luma(rgb: np.ndarray) -> np.ndarray:
     """PDQ's luma of an RGB array, float32 (rows x columns)."""
-    r, g, b = _LUMA.tolist()
-    luma = rgb[:, :, 0] * np.float32(r) + rgb[:, :, 1] * np.float32(g)
-    luma += rgb[:, :, 2] * np.float32(b)
-    return luma
+    r, g, b = (rgb[:, :, band] * np.float32(w) for band, w in enumerate(_LUMA.tolist()))
+    return r + g + b
 
 
 def pdq_from_luma(
