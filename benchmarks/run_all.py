@@ -54,6 +54,7 @@ def main() -> None:
         run("text_accuracy.py"),
         "## Images\n",
         run("image_throughput.py", *(["--queries", "50", "--repeat", "50"] if args.quick else [])),
+        run("image_memory.py", *(["--repeat", "1"] if args.quick else [])),
         "## Scaling, Dask, memory and start-up\n",
         run("scale.py", "--mb", mb, "--db", str(db)),
         "## Scan endpoint\n",

@@ -19,10 +19,16 @@ odd-frequency columns change sign), within a few bits of hashing the mirrored im
 Two paths, on purpose:
 
 * Reference (:func:`hash_image`, used when the database is built and for export): the image
-  decoded at full resolution, ``imagehash`` and ``pdqhash.compute`` exactly as above.
+  decoded at full resolution, ``imagehash`` and ``pdqhash.compute`` exactly as above, when a
+  side is under 1024 pixels; a larger image from a copy reduced while both sides stay >=
+  :data:`HASH_REDUCE_SIZE`, PDQ by :func:`pdq_from_luma` with the full size's filters. On ten
+  scikit-image photos scaled up to 1500x1100 - 4096x3072 (PNG, JPEG) each hash stays within 2
+  bits of hashing at full resolution (dHash within 4 on generated photos with pixel noise), and
+  a 7000x7000 RGBA PNG peaks at 265 MB instead of 1.5 GB (``benchmarks/image_memory.py``).
 * Scan (:func:`query_hashes`, used by ``ImageMatcher.scan``): JPEG is decoded in draft mode
   (DCT scaling, both sides >= :data:`QUERY_DRAFT_SIZE`), so a 1024x768 upload becomes
-  256x192. pHash and dHash are ``imagehash`` of that greyscale image. PDQ is computed in numpy
+  256x192; other formats are reduced as on the reference path. pHash and dHash are
+  ``imagehash`` of that greyscale image. PDQ is computed in numpy
   (:func:`pdq_from_luma`) from the same decoded RGB array: PDQ's own steps (luma, two passes
   of Jarosz box filters and decimation to 64x64, 16x16 DCT, median threshold, quality metric),
   which equal ``pdqhash.compute`` bit for bit on an image at its full size (tested). For a draft-
@@ -38,6 +44,8 @@ Two paths, on purpose:
 
 from __future__ import annotations
 
+# Over 500 lines: both paths and the numpy steps the scan path replaces pdqhash and imagehash
+# with stay in one module, so that each deviation from the reference sits next to it.
 import functools
 import math
 from dataclasses import dataclass, replace
@@ -60,6 +68,9 @@ PDQ_MIN_QUALITY = 50
 QUERY_DRAFT_SIZE = 128
 """JPEG queries are decoded reduced by DCT scaling while both sides stay >= 128 pixels: every
 hash here works on 64x64 or smaller, and this keeps decoding within 2x of a bare draft decode."""
+HASH_REDUCE_SIZE = 512
+"""Both paths hash an image reduced by 2, 4 or 8 while both sides stay >= 512 pixels (JPEG by
+draft decoding, others as they are converted: ``open_image(reduce_size=...)``)."""
 
 # pdqhash.compute_dihedral order: original, rot90, rot180, rot270, flipX, flipY, flip+1, flip-1.
 # Index 5 is the left-right mirror (measured against hashing np.fliplr of the image).
@@ -111,24 +122,30 @@ def compute_hashes(
     algorithms: tuple[str, ...] | frozenset[str] = ALGORITHMS,
     *,
     mirror: bool = False,
+    full_size: tuple[int, int] | None = None,
 ) -> ImageHashes:
-    """Hash a decoded RGB image with the given algorithms (PDQ skipped without pdqhash)."""
+    """Hash a decoded RGB image with the given algorithms (PDQ skipped without pdqhash).
+    ``full_size``: the size ``image`` was reduced from; PDQ then filters as pdqhash would at
+    that size (:func:`pdq_from_luma`), not with the weaker filter of the reduced size."""
     values: dict[str, Any] = {}
     if "phash" in algorithms or "dhash" in algorithms:
         values.update(_imagehash_values(image.convert("L"), algorithms, mirror=mirror))
     if "pdq" in algorithms and _pdqhash is not None:
-        array = np.asarray(image.convert("RGB"))
-        if mirror:
-            vectors, quality = _pdqhash.compute_dihedral(array)
-            quality = int(quality)
-            if quality >= PDQ_MIN_QUALITY:
-                values["pdq"] = bits_to_hex(vectors[0])
-                values["pdq_mirror"] = bits_to_hex(vectors[_PDQ_MIRROR_INDEX])
+        array = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+        if full_size is not None and full_size != image.size:
+            bits, mirrored, quality = pdq_from_luma(_luma(array), full_size)
+            vectors = [bits, mirrored]
+        elif mirror:
+            dihedral, quality = _pdqhash.compute_dihedral(array)
+            vectors = [dihedral[0], dihedral[_PDQ_MIRROR_INDEX]]
         else:
             vector, quality = _pdqhash.compute(array)
-            quality = int(quality)
-            if quality >= PDQ_MIN_QUALITY:
-                values["pdq"] = bits_to_hex(vector)
+            vectors = [vector]
+        quality = int(quality)
+        if quality >= PDQ_MIN_QUALITY:
+            values["pdq"] = bits_to_hex(vectors[0])
+            if mirror:
+                values["pdq_mirror"] = bits_to_hex(vectors[1])
         values["pdq_quality"] = quality
     return ImageHashes(**values)
 
@@ -184,6 +201,12 @@ def _pdq_axis(full: int, size: int) -> tuple[np.ndarray, np.ndarray]:
         index[i] = np.minimum(offset + np.arange(taps), size - 1)
         weight[i, first_cell - offset : first_cell - offset + len(r)] = r
     return index, weight
+
+
+def _luma(rgb: np.ndarray) -> np.ndarray:
+    """PDQ's luma of an RGB array, float32 (rows x columns)."""
+    r, g, b = (rgb[:, :, band] * np.float32(w) for band, w in enumerate(_LUMA.tolist()))
+    return r + g + b
 
 
 def pdq_from_luma(
@@ -395,10 +418,7 @@ def query_hashes(
                 mirrored = tiny[:, ::-1]
                 values["dhash_mirror"] = bits_to_hex(mirrored[:, 1:] > mirrored[:, :-1])
     if "pdq" in algorithms and _pdqhash is not None:
-        rgb = np.asarray(image)
-        r, g, b = _LUMA.tolist()
-        luma = rgb[:, :, 0] * np.float32(r) + rgb[:, :, 1] * np.float32(g)
-        luma += rgb[:, :, 2] * np.float32(b)
+        luma = _luma(np.asarray(image))
         bits, mirrored, quality = pdq_from_luma(luma, decoded.full_size or image.size)
         if quality >= PDQ_MIN_QUALITY:
             values["pdq"] = bits_to_hex(bits)
@@ -447,15 +467,18 @@ def _imagehash_values(
 
 
 def hash_image(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> dict[str, Any]:
-    """Hash a reference image at full resolution for the ``images`` table.
+    """Hash a reference image for the ``images`` table (at full resolution below 1024 pixels a
+    side, else reduced: :data:`HASH_REDUCE_SIZE`).
 
     Returns ``{"phash": hex, "dhash": hex, "pdq": hex | None, "pdq_quality": int | None}``.
     ``pdq`` is None without pdqhash (then ``pdq_quality`` is None too) or when the quality is
     below 50. Raises :class:`~matchers.errors.ImageError` naming the file and the reason.
     SVG is not decoded: rasterise drawings to PNG first.
     """
-    decoded = open_image(source, max_pixels=max_pixels)
-    return compute_hashes(decoded.image).as_dict()
+    decoded = open_image(
+        source, max_pixels=max_pixels, draft_size=HASH_REDUCE_SIZE, reduce_size=HASH_REDUCE_SIZE
+    )
+    return compute_hashes(decoded.image, full_size=decoded.full_size).as_dict()
 
 
 def hash_query(
@@ -466,7 +489,9 @@ def hash_query(
 ) -> ImageHashes:
     """Hash an image to look it up as ``ImageMatcher.scan`` does: JPEG draft decode, the scan
     path of :func:`query_hashes`, mirrored hashes included."""
-    decoded = open_image(source, max_pixels=max_pixels, draft_size=QUERY_DRAFT_SIZE)
+    decoded = open_image(
+        source, max_pixels=max_pixels, draft_size=QUERY_DRAFT_SIZE, reduce_size=HASH_REDUCE_SIZE
+    )
     return query_hashes(decoded, algorithms)
 
 

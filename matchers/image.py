@@ -31,6 +31,7 @@ from .hamming import HammingIndex
 from .hashing import (
     ALGORITHMS,
     HASH_BITS,
+    HASH_REDUCE_SIZE,
     PDQ_MIN_QUALITY,
     QUERY_DRAFT_SIZE,
     ImageHashes,
@@ -271,7 +272,12 @@ class ImageMatcher:
 
     def query_hashes(self, image: ImageSource) -> ImageHashes:
         """The query hashes scan() uses (JPEG draft decode, mirrored hashes included)."""
-        decoded = open_image(image, max_pixels=self.max_pixels, draft_size=QUERY_DRAFT_SIZE)
+        decoded = open_image(
+            image,
+            max_pixels=self.max_pixels,
+            draft_size=QUERY_DRAFT_SIZE,
+            reduce_size=HASH_REDUCE_SIZE,
+        )
         return query_hashes(decoded, ALGORITHMS)
 
     def scan(self, image: ImageSource) -> list[ImageMatch]:
@@ -282,6 +288,7 @@ class ImageMatcher:
             image,
             max_pixels=self.max_pixels,
             draft_size=QUERY_DRAFT_SIZE,
+            reduce_size=HASH_REDUCE_SIZE,
             keep_bytes=want_bytes,
         )
         found: dict[tuple[str, str, str], ImageMatch] = {}

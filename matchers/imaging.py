@@ -10,9 +10,18 @@ Everything that turns untrusted input into pixels goes through :func:`open_image
   nor changed (no process-wide side effect, no ``DecompressionBombWarning``). One corner case
   stays with Pillow: a GIF whose first frame lies outside the logical screen is re-checked by
   the GIF plugin against the global limit; that check's error is reported as an ImageError too.
-* Memory is bounded by ``max_pixels`` (four bytes a pixel at most) plus ``max_bytes`` of input.
-  JPEG is decoded in draft mode (DCT scaling by 1/2, 1/4 or 1/8) when the caller asks for a
-  reduced size, which is what hashing needs.
+* Memory: the decoder holds the image at full size in its stored mode, at most four bytes a
+  pixel (200 MB at the default ``max_pixels``), beside ``max_bytes`` of input. Formats whose
+  decoder holds more count their pixels that many times against ``max_pixels``: WebP four times,
+  progressive JPEG by its DCT coefficients (:func:`decode_cost`). Conversion to RGB (flattening,
+  scaling wide greyscale) goes strip by strip, never through a second full-size copy. With
+  ``reduce_size`` (both hashing paths) the image is reduced in that same pass to at most
+  :data:`MAX_REDUCED_PIXELS` and the full-size one is freed before anything else is allocated,
+  so decoding an image costs at most ``max_pixels`` four-byte pixels plus its input plus about
+  20 MB (the reduced result and one strip's conversions). With ``draft_size`` (both hashing
+  paths) JPEG is decoded in draft mode (DCT scaling by 1/2, 1/4 or 1/8), so a large one is
+  never held at full size. Without ``reduce_size`` the full-size RGB result adds four bytes a
+  pixel.
 * Truncated, empty, non-image and unsupported input raises ImageError naming the file and the
   reason; Pillow's ``LOAD_TRUNCATED_IMAGES`` is not consulted: a decoder error is an error.
 * EXIF orientation is applied. Animated GIF and WebP give their first frame. Transparency is
@@ -23,25 +32,29 @@ Everything that turns untrusted input into pixels goes through :func:`open_image
 from __future__ import annotations
 
 import io
+import math
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageFile
 
 from .errors import ImageError
 
 ImageSource = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes] | Image.Image
 """Anything :func:`open_image` accepts: a path, the encoded bytes, a binary file object or a PIL
-image (already decoded; used as it is, only checked against the pixel limit)."""
+image (already decoded; used as it is, only checked against the pixel limit and not changed)."""
 
 ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "GIF", "WEBP", "BMP")
+_JPEG_FORMATS = ("JPEG", "MPO")  # MPO: a JPEG with more pictures appended, opened as JPEG
 DEFAULT_MAX_PIXELS = 50_000_000
 """50 Mpixel: above every phone camera in common use (48 Mpixel), well below Pillow's own
 89 Mpixel warning; decoded that is at most 200 MB (RGBA)."""
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+MAX_REDUCED_PIXELS = 4_000_000
+"""A reduced image (``reduce_size``) holds at most this many pixels, 16 MB in RGB."""
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"<svg", "SVG is not supported; rasterise it to PNG first"),
@@ -170,24 +183,176 @@ def check_pixels(name: str, size: tuple[int, int], max_pixels: int) -> None:
         )
 
 
+_WEBP_BYTES_A_PIXEL = 16
+"""Pillow decodes every WebP with libwebp's animation decoder, which holds the first frame four
+times in RGBA (two canvases, the frame's bytes, the image): 16.2 B/pixel measured with Pillow 13
+for lossy, lossless, transparent and animated files alike."""
+
+
+def decode_cost(image: ImageFile.ImageFile, original_size: tuple[int, int]) -> float:
+    """Bytes a pixel (of ``original_size``) that decoding ``image`` holds at its peak, when that
+    is more than the four of the decoded image: WebP, and progressive JPEG, whose decoder keeps
+    every DCT coefficient (2 bytes a sample) even when it scales the output down."""
+    if image.format == "WEBP":
+        return _WEBP_BYTES_A_PIXEL
+    if image.format in _JPEG_FORMATS and image.info.get("progressive"):
+        layers = cast("list[tuple[int, int, int, int]]", getattr(image, "layer", []))
+        h_max = max((h for _, h, _, _ in layers), default=1) or 1
+        v_max = max((v for _, _, v, _ in layers), default=1) or 1
+        samples = sum(h * v for _, h, v, _ in layers) / (h_max * v_max)
+        output = 4 * image.size[0] * image.size[1] / (original_size[0] * original_size[1])
+        return 2 * samples + output
+    return 4
+
+
+def check_decode_cost(
+    name: str, image: ImageFile.ImageFile, original_size: tuple[int, int], max_pixels: int
+) -> None:
+    """Raise ImageError when decoding would hold more than ``max_pixels`` four-byte pixels."""
+    cost = decode_cost(image, original_size)
+    width, height = original_size
+    counted = math.ceil(width * height * cost / 4)
+    if counted > max_pixels:
+        what = "progressive JPEG" if image.format in _JPEG_FORMATS else image.format
+        raise ImageError(
+            f"{name}: {width}x{height} {what} holds {cost:.3g} bytes a pixel while decoding, so its"
+            f" {width * height} pixels count as {counted}, above the limit of {max_pixels}"
+            " (four bytes a pixel); pass a higher max_pixels to accept it"
+        )
+
+
+_WIDE_GREY = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+_ALPHA_MODES = ("RGBA", "LA", "La", "RGBa", "PA")
+_STRIP_PIXELS = 1 << 18
+"""Conversion to RGB works on strips of rows of about this many pixels (1 MB in RGBA), so that
+flattening a large image never holds a second full-size copy of it."""
+_QUARTER_TURNS = (
+    Image.Transpose.TRANSPOSE,
+    Image.Transpose.TRANSVERSE,
+    Image.Transpose.ROTATE_90,
+    Image.Transpose.ROTATE_270,
+)
+_ORIENTATIONS = {  # EXIF orientation -> transposition, as ImageOps.exif_transpose applies it
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in _ALPHA_MODES or (
+        image.mode in ("P", "L", "RGB") and "transparency" in image.info
+    )
+
+
+def _rgb_converter(image: Image.Image) -> Callable[[Image.Image], Image.Image]:
+    """The conversion :func:`to_rgb` applies to ``image``, as a function of any strip of it
+    (wide greyscale is scaled by the extrema of the whole image, measured strip by strip)."""
+    if image.mode in _WIDE_GREY:
+        lo, hi = math.inf, -math.inf
+        for strip in _strips(image, 1):
+            low, high = cast("tuple[float, float]", strip.convert("F").getextrema())
+            lo, hi = min(lo, low), max(hi, high)
+        scale = 255.0 / (hi - lo) if hi > lo else 0.0
+
+        def scaled(strip: Image.Image) -> Image.Image:
+            # Wide greyscale: scale to 8 bits instead of clipping at 255.
+            return strip.convert("F").point(lambda v: (v - lo) * scale).convert("L").convert("RGB")
+
+        return scaled
+    if _has_alpha(image):
+
+        def flattened(strip: Image.Image) -> Image.Image:
+            # Pasting through its own alpha onto white equals alpha_composite onto opaque white
+            # bit for bit (all 256 x 256 colour and alpha values checked), with fewer copies.
+            rgba = strip if strip.mode == "RGBA" else strip.convert("RGBA")
+            white = Image.new("RGB", rgba.size, (255, 255, 255))
+            white.paste(rgba, mask=rgba)
+            return white
+
+        return flattened
+    return lambda strip: strip.convert("RGB")
+
+
 def to_rgb(image: Image.Image) -> Image.Image:
     """Convert any Pillow mode to RGB, flattening transparency onto white."""
     if image.mode == "RGB":
         return image
-    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        # Wide greyscale: scale to 8 bits instead of clipping at 255.
-        image = image.convert("F")
-        lo, hi = cast("tuple[float, float]", image.getextrema())  # one band: (min, max)
-        scale = 255.0 / (hi - lo) if hi > lo else 0.0
-        return image.point(lambda v: (v - lo) * scale).convert("L").convert("RGB")
-    has_alpha = image.mode in ("RGBA", "LA", "La", "RGBa", "PA") or (
-        image.mode in ("P", "L", "RGB") and "transparency" in image.info
-    )
-    if has_alpha:
-        rgba = image.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(white, rgba).convert("RGB")
-    return image.convert("RGB")
+    return _rgb_converter(image)(image)
+
+
+def _strips(image: Image.Image, factor: int) -> Iterator[Image.Image]:
+    """Copies of consecutive strips of rows, each a multiple of ``factor`` rows high."""
+    width, height = image.size
+    rows = max(1, _STRIP_PIXELS // (width * factor)) * factor
+    for top in range(0, height, rows):
+        yield image.crop((0, top, width, min(height, top + rows)))
+
+
+def reduction_factor(size: tuple[int, int], min_side: int) -> int:
+    """How many times to shrink an image of ``size`` for hashing: by 2, 4 or 8 while both sides
+    stay at least ``min_side`` (the choice JPEG draft decoding makes), then further while the
+    result would hold more than :data:`MAX_REDUCED_PIXELS` (a long, thin image)."""
+    width, height = size
+    factor = next((f for f in (8, 4, 2) if min(width, height) // f >= min_side), 1)
+    factor = max(factor, math.isqrt(width * height // MAX_REDUCED_PIXELS))
+    while -(-width // factor) * -(-height // factor) > MAX_REDUCED_PIXELS:
+        factor += 1
+    return factor
+
+
+def reduced_rgb(image: Image.Image, factor: int = 1) -> Image.Image:
+    """A new RGB image of ``image`` (any mode, loaded) shrunk ``factor`` times by averaging
+    blocks of pixels (``Image.reduce``; sides rounded up), transparency flattened onto white.
+
+    Works strip by strip: besides ``image`` only the result and one strip's conversions are in
+    memory, where converting the whole image would hold up to four more full-size copies.
+    Flattening before averaging equals averaging premultiplied colours and then flattening.
+    """
+    if factor == 1 and image.mode == "RGB":
+        return image.copy()
+    convert = _rgb_converter(image)
+    width, height = image.size
+    out = Image.new("RGB", (-(-width // factor), -(-height // factor)))
+    top = 0
+    for strip in _strips(image, factor):
+        part = convert(strip)
+        if factor > 1:
+            part = part.reduce(factor)
+        out.paste(part, (0, top))
+        top += part.height
+    return out
+
+
+def _orientation(image: Image.Image) -> Image.Transpose | None:
+    """The transposition the image's EXIF orientation asks for (None: as stored)."""
+    return _ORIENTATIONS.get(image.getexif().get(0x0112, 1))
+
+
+def _oriented(size: tuple[int, int], method: Image.Transpose | None) -> tuple[int, int]:
+    return (size[1], size[0]) if method in _QUARTER_TURNS else size
+
+
+def _from_pil(
+    source: Image.Image, name: str, max_pixels: int, reduce_size: int | None
+) -> DecodedImage:
+    """:func:`open_image` of an image that was passed in decoded (it is not changed)."""
+    check_pixels(name, source.size, max_pixels)
+    try:
+        source.load()
+        method = _orientation(source)
+        factor = reduction_factor(source.size, reduce_size) if reduce_size else 1
+        rgb = reduced_rgb(source, factor)
+        if method is not None:
+            rgb = rgb.transpose(method)
+    except (OSError, ValueError) as exc:
+        raise ImageError(f"{name}: cannot use this image ({exc})") from None
+    full_size = _oriented(source.size, method) if factor > 1 else None
+    return DecodedImage(rgb, name, None, source.size, full_size=full_size)
 
 
 def open_image(
@@ -196,40 +361,38 @@ def open_image(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_bytes: int = DEFAULT_MAX_BYTES,
     draft_size: int | None = None,
+    reduce_size: int | None = None,
     keep_bytes: bool = False,
 ) -> DecodedImage:
     """Decode one image safely; raise ImageError naming the input and the reason.
 
     ``draft_size`` lets the JPEG decoder scale down by a power of two while both sides stay at
-    least that many pixels (hashing uses 128); other formats are decoded at full size.
+    least that many pixels (the scan path uses 128). ``reduce_size`` shrinks the decoded image
+    of any format by :func:`reduction_factor` (both sides kept >= ``reduce_size``) before it is
+    converted, and frees the full-size one; without it the result has the full size.
     """
     if isinstance(source, Image.Image):
-        name = describe(source)
-        check_pixels(name, source.size, max_pixels)
-        try:
-            source.load()
-            frame = ImageOps.exif_transpose(source)
-            return DecodedImage(to_rgb(frame), name, None, source.size)
-        except (OSError, ValueError) as exc:
-            raise ImageError(f"{name}: cannot use this image ({exc})") from None
+        return _from_pil(source, describe(source), max_pixels, reduce_size)
     name, data = read_source(source, max_bytes=max_bytes)
     image = _open_allowed(name, data, ALLOWED_FORMATS)
     fmt = image.format
     original_size = image.size
     try:
         check_pixels(name, original_size, max_pixels)
-        if draft_size and fmt == "JPEG":
+        if draft_size and fmt in _JPEG_FORMATS:
             image.draft("RGB", (draft_size, draft_size))
+        check_decode_cost(name, image, original_size, max_pixels)
         # First frame of an animation: the plugin is positioned there after opening.
         image.load()
         try:
-            rotated = ImageOps.exif_transpose(image)
+            method = _orientation(image)
         except (SyntaxError, ValueError, KeyError, TypeError, OSError):
-            rotated = image  # unreadable EXIF: keep the pixels as stored
-        rgb = to_rgb(rotated)
-        full_size = original_size
-        if rotated.size != image.size:  # a quarter turn swapped the sides
-            full_size = (original_size[1], original_size[0])
+            method = None  # unreadable EXIF: keep the pixels as stored
+        factor = reduction_factor(image.size, reduce_size) if reduce_size else 1
+        rgb = reduced_rgb(image, factor)
+        image.close()  # the full-size pixels go before anything else is allocated
+        if method is not None:
+            rgb = rgb.transpose(method)
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -243,4 +406,5 @@ def open_image(
         raise ImageError(f"{name}: {reason}") from None
     finally:
         image.close()
+    full_size = _oriented(original_size, method)
     return DecodedImage(rgb, name, fmt, original_size, data if keep_bytes else None, full_size)

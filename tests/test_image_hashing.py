@@ -11,12 +11,14 @@ import pytest
 from PIL import Image, ImageDraw, ImageOps
 
 from matchers.hashing import (
+    HASH_REDUCE_SIZE,
     PDQ_MIN_QUALITY,
     QUERY_DRAFT_SIZE,
     ImageHashes,
     compute_hashes,
     distance,
     hash_image,
+    hash_query,
     hex_to_bytes,
     pdq_available,
     pdq_from_luma,
@@ -207,3 +209,25 @@ def test_scan_path_pdq_is_close_to_the_full_resolution_reference():
         assert distance(ref, fast.pdq_mirror) > 64
     assert sorted(gaps)[len(gaps) // 2] <= 8, gaps
     assert max(gaps) <= 16, gaps
+
+
+@pytest.mark.parametrize("name", ["astronaut.png", "coffee.png", "chelsea.png"])
+def test_large_image_hashed_reduced_is_close_to_full_resolution(name):
+    # A side of 1024 pixels or more: both paths hash a copy reduced while both sides stay
+    # >= 512 (here by 2), PDQ with the filters of the full size (see matchers/hashing.py).
+    photo = Image.open(skimage_photo(name)).convert("RGB").resize((3000, 2000), Image.LANCZOS)
+    full = compute_hashes(photo, mirror=True)  # imagehash and pdqhash on all 6 Mpixel
+    png, jpeg = io.BytesIO(), io.BytesIO()
+    photo.save(png, "PNG", compress_level=1)
+    photo.save(jpeg, "JPEG", quality=95)
+    for source in (photo, png.getvalue(), jpeg.getvalue()):
+        decoded = open_image(source, draft_size=HASH_REDUCE_SIZE, reduce_size=HASH_REDUCE_SIZE)
+        assert decoded.image.size == (1500, 1000) and decoded.full_size == (3000, 2000)
+        reference, query = hash_image(source), hash_query(source)
+        for alg in ("phash", "dhash"):
+            assert distance(full.get(alg), reference[alg]) <= 2, alg
+            assert distance(full.get(alg), query.get(alg)) <= 2, alg
+            assert distance(full.get(alg, True), query.get(alg, True)) <= 2, alg
+        if pdq_available():
+            assert distance(full.pdq, reference["pdq"]) <= 4
+            assert distance(full.pdq, query.pdq) <= 8  # a scan drafts the JPEG to 375x250
