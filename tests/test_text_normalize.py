@@ -1,10 +1,10 @@
-"""The canonical form of text (matchers.normalize), class by class, and its map to the original."""
+"""The canonical form of text (matchers.canon), class by class, and its map to the original."""
 
 from __future__ import annotations
 
 import pytest
 
-from matchers import normalize as nz
+from matchers import canon as nz
 
 
 def canon(text: str, codes: dict[str, str] | None = None) -> str:

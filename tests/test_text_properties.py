@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matchers import normalize as nz
+from matchers import canon as nz
 from matchers.text import EntryRule, PatternRule, TextMatcher
 
 RULES = (
