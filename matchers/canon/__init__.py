@@ -41,7 +41,9 @@ the reference functions; spans, runs and reason bits come on demand from two ind
 (`Batch`). A post with anything the batch stages do not handle is marked `slow`, and its
 caller reads it with `canonicalize`; `SLOW_REASONS` (`slow.py`) lists every such reason and
 `Batch.slow_reasons` counts them. The property tests (tests/test_text_properties.py) assert
-that both paths give the same canonical form, spans, runs, bits and matches.
+that both paths give the same canonical form, runs, bits, matches and spans (but for the end of
+a space that stands for an emoji: the batch path deletes the emoji's modifiers and ZWJ links
+rather than read them into the space).
 
 Modules: `classes.py` (character classes, reason bits), `tables.py` (the data, with sources),
 `units.py` (rule 1), `chars.py` (rule 2), `reference.py`, `slow.py`, `batch.py`,

@@ -68,9 +68,10 @@ def canonicalize_batch(
     drops = _units_to_items(cls, canon, near, slow)  # rules 1-2
     # rule 5 starts where a digit or symbol touches a letter: found while neighbours are known
     triggers = near.pos[((near.cls == DIGIT) | (near.cls == SYM)) & _beside(near, LETTER)]
+    # rule 3, and the deletions of rules 1-3 leave: from here on, indices are kept indices
     cls, canon, kidx1, triggers = _apostrophes_and_decimals(cls, canon, near, drops, triggers)
     triggers = _exclamation_marks(cls, canon, triggers)  # rule 3
-    pe = _framed_pattern_emoji(cls, kidx1, slow)  # rule 7 asks the post to frame them already
+    pe = _pattern_emoji(cls, kidx1, slow)  # rule 7: the post must frame them already
     spaced = _join_spaced(cls, raw, kidx1)  # rule 4
     leet_pos: list[int] = []
     if len(triggers) or spaced.chains:  # rule 5
@@ -139,7 +140,7 @@ def _units_to_items(
     if is_emod.any():
         emod_ok = (near.prev == EMOJI) | (near.prev == EMOD) | (near.prev == JOIN)
         emod_ok |= near.prev == SYMBOL
-        # also after a flag letter: the reference path pairs flags without modifiers
+        # also after a flag letter, where the reference path reads it into the flag
         slow.add(Reason.STRAY_MODIFIER, near.pos[is_emod & ~emod_ok])
         drops.append(near.pos[is_emod])
     to_sep = near.pos[(near.cls == EMOJI) | (near.cls == SYMBOL)]
@@ -261,7 +262,7 @@ def _exclamation_marks(cls: np.ndarray, canon: np.ndarray, triggers: np.ndarray)
     return triggers
 
 
-def _framed_pattern_emoji(cls: np.ndarray, kidx1: np.ndarray, slow: SlowPosts) -> np.ndarray:
+def _pattern_emoji(cls: np.ndarray, kidx1: np.ndarray, slow: SlowPosts) -> np.ndarray:
     """The kept positions of pattern emoji (and batch joiners). The reference path frames a
     pattern emoji with spaces; here it must already stand between separators."""
     pe = np.flatnonzero(cls == JOIN)
@@ -284,6 +285,7 @@ class _Spaced(NamedTuple):
 
 
 _NONE = np.zeros(0, dtype=np.int64)
+_NONE.flags.writeable = False  # shared by every batch without links
 
 
 def _join_spaced(cls: np.ndarray, raw: np.ndarray, kidx1: np.ndarray) -> _Spaced:
