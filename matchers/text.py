@@ -43,7 +43,7 @@ from typing import Any
 import ahocorasick
 import numpy as np
 
-from . import normalize as nz
+from . import canon as nz
 from .automaton import KeyAutomaton
 from .errors import DatabaseError
 

@@ -1,10 +1,10 @@
-"""The canonical form of text (matchers.normalize), class by class, and its map to the original."""
+"""The canonical form of text (matchers.canon), class by class, and its map to the original."""
 
 from __future__ import annotations
 
 import pytest
 
-from matchers import normalize as nz
+from matchers import canon as nz
 
 
 def canon(text: str, codes: dict[str, str] | None = None) -> str:
@@ -214,3 +214,34 @@ def test_a_pattern_emoji_with_modifiers_in_a_zwj_sequence_is_another_emoji():
     assert canon(text, codes) == ""
     b = nz.canonicalize_batch([text], nz.fast_tables(codes))
     assert b.slow[0]  # only the reference path knows the whole sequence
+
+
+# One post per reason in nz.SLOW_REASONS that the batch path sends slow for that reason alone
+# (text, pattern emoji codes).
+SLOW_EXAMPLES = {
+    "unmapped": ("Straße", None),
+    "invisible-next-to-emoji": ("heil😂\u200b", None),
+    "lone-joiner": ("a\u200db", None),
+    "modified-pattern-emoji-sequence": ("🏴\ufe0f\u200d😂", {"🏴": "\ue100"}),
+    "stray-modifier": ("a\ufe0f", None),
+    "pattern-emoji-touches-text": ("x🏴", {"🏴": "\ue100"}),
+}
+
+
+def test_every_slow_reason_has_an_example():
+    assert set(SLOW_EXAMPLES) == set(nz.SLOW_REASONS)
+    assert all(nz.SLOW_REASONS.values())  # each says when it applies
+
+
+@pytest.mark.parametrize("reason", sorted(SLOW_EXAMPLES))
+def test_every_slow_reason_is_reachable(reason):
+    text, codes = SLOW_EXAMPLES[reason]
+    b = nz.canonicalize_batch(["Sieg Heil 88", text, "h.e.i.l"], nz.fast_tables(codes or {}))
+    assert b.slow.tolist() == [False, True, False]
+    assert b.slow_reasons == {r: int(r == reason) for r in nz.SLOW_REASONS}
+
+
+def test_plain_posts_stay_on_the_batch_path():
+    b = nz.canonicalize_batch(["Sieg Heil 88", "h.e.i.l h!tler", "don't 88,5 😂 👍🏻"])
+    assert not b.slow.any()
+    assert not any(b.slow_reasons.values())

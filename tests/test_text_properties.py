@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from matchers import normalize as nz
+from matchers import canon as nz
 from matchers.text import EntryRule, PatternRule, TextMatcher
 
 RULES = (
@@ -76,16 +78,44 @@ def test_fast_path_agrees_with_reference(text):
     assert TM.scan(text, fuzzy=True) == TM.scan_reference(text, fuzzy=True)
 
 
+# Posts of test_batch_canonical_form_equals_reference by path ("batch", "slow", "nul"), checked
+# by test_batch_comparison_kept_posts_on_the_batch_path: a comparison that sent every post to
+# the reference path would pass while comparing nothing.
+PATHS: Counter[str] = Counter()
+
+
 @FAST
 @given(texts)
 def test_batch_canonical_form_equals_reference(text):
-    b = nz.canonicalize_batch([text]) if "\x00" not in text else None
-    if b is None or b.slow[0]:
+    if "\x00" in text:  # the batch joiner: TextMatcher sends such posts to the reference path
+        PATHS["nul"] += 1
         return
+    b = nz.canonicalize_batch([text])
+    if b.slow[0]:
+        PATHS["slow"] += 1
+        for reason, n in b.slow_reasons.items():
+            if n:
+                event(f"slow: {reason}")
+        return
+    PATHS["batch"] += 1
+    event("batch path")
     ref = nz.canonicalize(text)
-    assert b.k[: -0 or None].rstrip("\x01") == ref.k
+    assert b.k.rstrip("\x01") == ref.k
     assert b.run.tolist() == ref.run
     assert b.bits.tolist() == ref.bits
+    # offsets into the original, inside the frame spaces (those stand outside the post)
+    base = int(b.post_base[0])
+    starts, ends = (b.starts - base).tolist(), (b.ends - base).tolist()
+    inner = range(1, len(ref.k) - 1)
+    assert [starts[i] for i in inner] == ref.start[1:-1]
+    for i in inner:
+        if ref.k[i] != " ":
+            assert ends[i] == ref.end[i], (i, ref.k)
+        else:
+            # a space's span may stop before the modifiers and ZWJ links of the emoji it
+            # stands for, which the batch path deletes: the rest is canonically blank
+            assert ends[i] <= ref.end[i]
+            assert nz.canonicalize(text[ends[i] : ref.end[i]]).k.strip(" ") == ""
 
 
 @settings(max_examples=40, deadline=None)
@@ -129,3 +159,12 @@ def test_one_megabyte_line():
     matches = TM.scan(text)
     check_matches(text, matches)
     assert sum(m.entry_id == "sieg-heil" for m in matches) > 20000
+
+
+def test_batch_comparison_kept_posts_on_the_batch_path():
+    """Runs after the comparison (tests run in file order): enough of its posts were compared."""
+    total = sum(PATHS.values())
+    if not total:
+        pytest.skip("test_batch_canonical_form_equals_reference did not run")
+    print(f"batch path: {PATHS['batch']} of {total} posts ({dict(PATHS)})")
+    assert PATHS["batch"] >= 0.2 * total, dict(PATHS)
