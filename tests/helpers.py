@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import textwrap
 from pathlib import Path
 
@@ -100,3 +101,26 @@ def edit_sample(data: Path, old: str, new: str) -> None:
 def add_hash(data: Path) -> None:
     """Give the sample entry an image hash, so the release has a hash list to export."""
     edit_sample(data, "status: active", HASH_ENTRY.format(phash=PHASH) + "status: active")
+
+
+# ---------------------------------------------------------------------------------------------
+# Posts for text scans at scale
+
+SCALE_WORDS = (
+    "de het een en van ik je dat die in is niet op te zijn met voor er maar om ook als dan bij "
+    "the a and of to is in it you that was for on are with as be at this have from or one had"
+).split()
+SCALE_SIGNS = ["Sieg Heil", "s1eg h.e.i.l", "1488", "14/88", "omvolking", "#ZwarteZon", "baqiya"]
+
+
+def scale_posts(n: int, seed: int = 7) -> list[str]:
+    """`n` short Dutch and English posts of common words, a tenth with a sign of the shipped
+    knowledge base in them (fixed seed)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        words = rng.choices(SCALE_WORDS, k=rng.randint(3, 40))
+        if rng.random() < 0.1:
+            words.insert(rng.randrange(len(words) + 1), rng.choice(SCALE_SIGNS))
+        out.append(" ".join(words))
+    return out

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import sqlite3
 import subprocess
 import sys
@@ -15,23 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from symbolenbank.cli import cli
-
-WORDS = (
-    "de het een en van ik je dat die in is niet op te zijn met voor er maar om ook als dan bij "
-    "the a and of to is in it you that was for on are with as be at this have from or one had"
-).split()
-SIGNS = ["Sieg Heil", "s1eg h.e.i.l", "1488", "14/88", "omvolking", "#ZwarteZon", "baqiya"]
-
-
-def posts(n: int, seed: int = 7) -> list[str]:
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        words = rng.choices(WORDS, k=rng.randint(3, 40))
-        if rng.random() < 0.1:
-            words.insert(rng.randrange(len(words) + 1), rng.choice(SIGNS))
-        out.append(" ".join(words))
-    return out
+from tests.helpers import scale_posts
 
 
 def run_scan(db_path, text: str, *args: str) -> str:
@@ -41,7 +24,7 @@ def run_scan(db_path, text: str, *args: str) -> str:
 
 
 def test_two_workers_give_identical_output(db_path):
-    text = "\n".join(posts(3000)) + "\n"
+    text = "\n".join(scale_posts(3000)) + "\n"
     one = run_scan(db_path, text, "--format", "jsonl", "--workers", "1")
     two = run_scan(db_path, text, "--format", "jsonl", "--workers", "2")
     assert one == two
@@ -51,7 +34,7 @@ def test_two_workers_give_identical_output(db_path):
 
 
 def test_jsonl_ids_are_carried_through(db_path):
-    lines = [json.dumps({"post_id": f"p{i}", "body": t}) for i, t in enumerate(posts(50))]
+    lines = [json.dumps({"post_id": f"p{i}", "body": t}) for i, t in enumerate(scale_posts(50))]
     lines.append(json.dumps({"post_id": 99, "body": "Sieg Heil"}))
     out = run_scan(
         db_path,
@@ -92,7 +75,7 @@ finally:
 
 
 def peak_rss_kb(db_path, n_lines: int) -> int:
-    block = "\n".join(posts(1000)) + "\n"
+    block = "\n".join(scale_posts(1000)) + "\n"
     with subprocess.Popen(
         [sys.executable, "-c", PEAK_RSS, str(db_path)],
         stdin=subprocess.PIPE,
@@ -125,7 +108,7 @@ def test_dask_local_cluster_matches_scan_many(db_path):
     import matchers
     import matchers.dask as mdask
 
-    texts = posts(400, seed=11)
+    texts = scale_posts(400, seed=11)
     expected = [
         [m.to_dict() for m in found]
         for found in matchers.TextMatcher.from_db(db_path).scan_many(texts)
@@ -158,7 +141,7 @@ def test_scan_stream_keeps_order_and_equals_one_process(db_path, workers, chunk_
     from matchers.parallel import scan_stream
     from matchers.text import TextMatcher
 
-    texts = posts(600, seed=3)
+    texts = scale_posts(600, seed=3)
     expected = [
         [m.to_dict() for m in found] for found in TextMatcher.from_db(db_path).scan_many(texts)
     ]
@@ -175,7 +158,7 @@ def test_scanner_keeps_its_helpers_for_many_scans(db_path, tmp_path):
     from matchers.text import TextMatcher
     from tests.conftest import DATA
 
-    texts = posts(900, seed=5)
+    texts = scale_posts(900, seed=5)
     matcher = TextMatcher.from_db(db_path)
     expected = [[m.to_dict() for m in found] for found in matcher.scan_many(texts)]
     files = [
@@ -226,7 +209,7 @@ def _consume_within(it, seconds: float = 60.0):
 def test_a_scanner_closed_or_broken_mid_scan_raises_instead_of_hanging(db_path):
     from matchers.parallel import Scanner
 
-    texts = posts(30000, seed=9)
+    texts = scale_posts(30000, seed=9)
     scanner = Scanner(db_path, workers=2)
     it = scanner.scan(texts, chunk_size=500)
     next(it)
@@ -245,14 +228,14 @@ def test_a_scanner_closed_or_broken_mid_scan_raises_instead_of_hanging(db_path):
     # would start their helpers by forkserver
     code = f"""
 import os, signal, sys
-sys.path[:0] = {[str(Path(__file__).parent), str(Path(__file__).parent.parent)]!r}
+sys.path[:0] = {[str(Path(__file__).parent.parent)]!r}
 
 def main():
     from matchers.parallel import Scanner
-    from test_scale import posts
+    from tests.helpers import scale_posts
 
     with Scanner({str(db_path)!r}, workers=2) as scanner:
-        it = scanner.scan(posts(30000, seed=9), chunk_size=500)
+        it = scanner.scan(scale_posts(30000, seed=9), chunk_size=500)
         next(it)  # the helper has chunks queued
         for pid in list(scanner._pids):
             os.kill(pid, signal.SIGKILL)

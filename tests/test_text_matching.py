@@ -1,4 +1,5 @@
-"""TextMatcher: every obfuscation class of SPEC §4, boundaries, rules, spans and the API."""
+"""TextMatcher: every obfuscation class `matchers.normalize` undoes (see its docstring),
+boundaries, rules, spans and the API."""
 
 from __future__ import annotations
 
@@ -312,6 +313,22 @@ def test_scan_many_order_and_workers(tm):
     assert list(tm.scan_many(iter(posts), workers=2)) == expected
 
 
+def test_scan_many_on_two_processes_honours_fuzzy_and_weak(tm):
+    """A matcher built from rules (no database) scans in a helper process as it does here."""
+    import multiprocessing
+
+    signs = ["remigrtie nu", "ik ben 88 jaar", "de omvolkng gaat door", "sieg heil", "hallo"]
+    posts = [f"post {i} {signs[i % len(signs)]}" for i in range(5000)]
+    # five batches of 1,024 posts: the helper gets the first two, this process scans the last
+    # three while the helper finishes
+    expected = [tm.scan(p, include_weak=True, fuzzy=True) for p in posts]
+    assert expected[:2048] != [tm.scan(p) for p in posts[:2048]]  # fuzzy and weak matches
+    got = tm.scan_many(iter(posts), workers=2, include_weak=True, fuzzy=True)
+    first = next(got)
+    assert multiprocessing.active_children()  # the helper
+    assert [first, *got] == expected
+
+
 def test_pickle_round_trip(tm):
     clone = pickle.loads(pickle.dumps(tm))
     assert clone.scan("s1eg h e i l 1488") == tm.scan("s1eg h e i l 1488")
@@ -357,11 +374,11 @@ def test_from_db(tmp_path):
 
 
 def test_batches_are_bounded_by_posts_and_characters(tm):
-    from matchers.text import _chunks
+    from matchers.text.batch import chunks
 
     texts = ["a" * 300, "b", "c" * 200, "d", "e"]
-    assert list(_chunks(texts, 3, 400)) == [["a" * 300, "b"], ["c" * 200, "d", "e"]]
-    assert list(_chunks(texts, 2, None)) == [texts[:2], texts[2:4], texts[4:]]
-    assert list(_chunks(["x" * 1000, "y"], 10, 100)) == [["x" * 1000], ["y"]]  # never empty
+    assert list(chunks(texts, 3, 400)) == [["a" * 300, "b"], ["c" * 200, "d", "e"]]
+    assert list(chunks(texts, 2, None)) == [texts[:2], texts[2:4], texts[4:]]
+    assert list(chunks(["x" * 1000, "y"], 10, 100)) == [["x" * 1000], ["y"]]  # never empty
     long_posts = ["heil " * 40_000, "sieg heil", "x" * 300_000, "14 words 88"]
     assert list(tm.scan_many(long_posts)) == [tm.scan(p) for p in long_posts]

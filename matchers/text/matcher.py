@@ -1,0 +1,138 @@
+"""`TextMatcher`: the text matcher's public face over a compiled `TextIndex`.
+
+It holds the rules it was built from and the index compiled from them (`index.py`); scanning
+is `batch.py`'s. Pickling carries the rules only, and unpickling compiles them again, so a
+matcher travels to another process as plain data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from ..errors import DatabaseError
+from .batch import BATCH, BATCH_CHARS, chunks, scan_batch, scan_reference
+from .index import compile_index
+from .rules import EntryRule, PatternRule, TextMatch
+
+__all__ = ["TextMatcher"]
+
+
+class TextMatcher:
+    """Aho-Corasick over canonical text; build with `from_db` or `from_rules`."""
+
+    def __init__(self, entries: Sequence[EntryRule], patterns: Sequence[PatternRule]):
+        self._rules = (tuple(entries), tuple(patterns))
+        self._index = compile_index(*self._rules)
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_rules(
+        cls, entries: Iterable[EntryRule], patterns: Iterable[PatternRule]
+    ) -> TextMatcher:
+        """Build from plain rules; patterns of unknown or retired entries are ignored."""
+        return cls(list(entries), list(patterns))
+
+    @classmethod
+    def from_db(cls, path: str | os.PathLike[str]) -> TextMatcher:
+        """Build from the `entries` and `patterns` tables of a built database."""
+        from ..db import connect
+
+        conn = connect(path)
+        try:
+            erows = conn.execute(
+                "select id, title, title_en, kind, assessment, status, context_requires_any,"
+                " context_window, exceptions from entries"
+            ).fetchall()
+            prows = conn.execute(
+                "select entry_id, text, match, fuzzy from patterns order by id"
+            ).fetchall()
+        except Exception as exc:  # sqlite3.Error, but also a half-built file
+            raise DatabaseError(f"{path}: cannot read entries/patterns ({exc})") from exc
+        finally:
+            conn.close()
+        entries = [
+            EntryRule(
+                id=r[0],
+                title=r[1] or "",
+                title_en=r[2] or "",
+                kind=r[3] or "",
+                assessment=r[4] or "",
+                status=r[5] or "active",
+                context_requires_any=tuple(_json_list(r[6])),
+                context_window=r[7],
+                exceptions=tuple(_json_list(r[8])),
+            )
+            for r in erows
+        ]
+        patterns = [
+            PatternRule(entry_id=r[0], text=r[1], match=r[2] or "word", fuzzy=bool(r[3]))
+            for r in prows
+            if r[1]
+        ]
+        return cls(entries, patterns)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"rules": self._rules}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._rules = state["rules"]
+        self._index = compile_index(*self._rules)
+
+    # -- scanning -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._index.patterns)
+
+    def scan(self, text: str, include_weak: bool = False, fuzzy: bool = False) -> list[TextMatch]:
+        """All matches in `text`, ordered by position. Raises TypeError for non-str input."""
+        if not isinstance(text, str):
+            raise TypeError(f"TextMatcher.scan() expects str, got {type(text).__name__}")
+        return scan_batch(self._index, [text], include_weak, fuzzy).get(0) or []
+
+    def scan_many(
+        self,
+        texts: Iterable[str],
+        workers: int | None = None,
+        include_weak: bool = False,
+        fuzzy: bool = False,
+    ) -> Iterator[list[TextMatch]]:
+        """Matches per text, in input order, as `scan` gives them. With `workers` > 1, that
+        many processes scan: this one and `workers - 1` helpers (`matchers.parallel`)."""
+        if workers is not None and workers > 1:
+            # imported here: matchers.parallel imports this package
+            from ..parallel import scan_matcher
+
+            return scan_matcher(
+                self, texts, workers=workers, include_weak=include_weak, fuzzy=fuzzy
+            )
+        return self._scan_here(texts, include_weak, fuzzy)
+
+    def _scan_here(
+        self, texts: Iterable[str], include_weak: bool, fuzzy: bool
+    ) -> Iterator[list[TextMatch]]:
+        for chunk in chunks(texts, BATCH, BATCH_CHARS):
+            found = scan_batch(self._index, chunk, include_weak, fuzzy)
+            for i in range(len(chunk)):
+                yield found.get(i) or []
+
+    def scan_reference(
+        self, text: str, include_weak: bool = False, fuzzy: bool = False
+    ) -> list[TextMatch]:
+        """`scan` through the exact per-character path only (for tests and debugging)."""
+        return scan_reference(self._index, text, include_weak, fuzzy)
+
+
+def _json_list(value: Any) -> list[str]:
+    """A list column of the database (JSON text, or already a list) as strings."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]
+    return [str(v) for v in value] if isinstance(value, list) else []
