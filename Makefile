@@ -26,6 +26,7 @@ system-deps:
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: $(BIN)/.installed system-deps lint
 	$(BIN)/python -m pytest

@@ -89,7 +89,8 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) ->
 def to_sqlite(doc: dict[str, Any], dest: str | os.PathLike[str] = ":memory:") -> sqlite3.Connection:
     """Write a parsed bundle into SQLite tables shaped like a build's (in memory by default)."""
     conn = sqlite3.connect(dest)
-    entries, children = [], {t: [] for t in CHILD_TABLES}
+    entries: list[dict[str, Any]] = []
+    children: dict[str, list[dict[str, Any]]] = {t: [] for t in CHILD_TABLES}
     for entry in doc["entries"]:
         if not isinstance(entry, dict) or "id" not in entry:
             raise BundleError(f"bundle entry without an id: {str(entry)[:80]}")

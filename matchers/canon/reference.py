@@ -214,8 +214,8 @@ def _join_spaced(text: str, items: list[Item], tokens: list[tuple[int, int]]) ->
         j = m + 1
     if not drop:
         return
-    remap = []
-    keep = []
+    remap: list[int] = []
+    keep: list[Item] = []
     for x, it in enumerate(items):
         remap.append(len(keep))
         if x not in drop:
