@@ -32,9 +32,9 @@ How it works, module by module:
 - `fuzzy`: a pattern flagged `fuzzy` also gets its one-edit variants as keys, verified with
   double letters counted (`shared` is two edits from `shaheed`); `fuzzy=True` searches every
   token against every eligible pattern instead.
-- `matcher`: `TextMatcher`, which holds the rules and their index. `scan_many(workers=N)` hands
-  the stream to `matchers.parallel.scan_matcher`; that module imports this package, so it is
-  imported when such a scan starts, and at import time the dependency runs one way only.
+- `matcher`: `TextMatcher`, which holds the rules and their index; `pooled`: its
+  `scan_many(workers=N)`, a pool of helper processes (`matchers.pool`) that scan the matcher's
+  own batches in input order (`matchers.parallel.scan_matcher` is the same function).
 """
 
 from .matcher import TextMatcher

@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import DatabaseError
 from .batch import BATCH, BATCH_CHARS, chunks, scan_batch, scan_reference
 from .index import compile_index
+from .pooled import scan_matcher
 from .rules import EntryRule, PatternRule, TextMatch
 
 __all__ = ["TextMatcher"]
@@ -103,9 +104,6 @@ class TextMatcher:
         """Matches per text, in input order, as `scan` gives them. With `workers` > 1, that
         many processes scan: this one and `workers - 1` helpers (`matchers.parallel`)."""
         if workers is not None and workers > 1:
-            # imported here: matchers.parallel imports this package
-            from ..parallel import scan_matcher
-
             return scan_matcher(
                 self, texts, workers=workers, include_weak=include_weak, fuzzy=fuzzy
             )
