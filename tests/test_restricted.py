@@ -9,21 +9,12 @@ from pathlib import Path
 import pytest
 
 from symbolenbank.publish import RESTRICTED_NAME, make_datasette, token_config
-from tests.helpers import DATA, SAMPLE_ENTRY
+from tests.helpers import DATA, RESTRICTED_ENTRY, SAMPLE_ENTRY
 
 TOKEN = "alice-0123456789abcdef0123456789abcdef"
-RESTRICTED_ENTRY = (
-    SAMPLE_ENTRY.replace("id: sample-sieg-heil", "id: sample-restricted-code")
-    .replace("Sieg Heil (testitem)", "Qorvex (testitem)")
-    .replace("Sieg Heil (test item)", "Qorvex (test item)")
-    .replace("kind: slogan", "kind: codeword")
-    .replace("- text: sieg heil", "- text: qorvex")
-    .replace("exceptions: [sieg heilig]", "exceptions: [qorvexia]")
-    .replace('"Sieg Heil kameraden!"', '"meet at qorvex tonight"')
-    .replace('"s1eg h.e.i.l"', '"Q0RVEX is go"')
-    .replace('"Een heilige zege voor het team"', '"the quorum vexed us"')
-    .replace("status: active", "status: active\nvisibility: restricted")
-    .replace("sources:", "images:\n  - file: images/qorvex.png\nsources:", 1)
+#: The public entry, naming the restricted one as related: the public build must drop the link.
+PUBLIC_ENTRY = SAMPLE_ENTRY.replace(
+    "status: active", "related: [sample-restricted-code]\nstatus: active"
 )
 
 
@@ -39,7 +30,7 @@ def restricted_build(tmp_path_factory: pytest.TempPathFactory):
     (data / "images").mkdir()
     draw_png(data / "images" / "qorvex.png")
     (data / "images" / "notes.txt").write_text("not a drawing", encoding="utf-8")
-    (data / "entries" / "sample-sieg-heil.yaml").write_text(SAMPLE_ENTRY, encoding="utf-8")
+    (data / "entries" / "sample-sieg-heil.yaml").write_text(PUBLIC_ENTRY, encoding="utf-8")
     (data / "entries" / "sample-restricted-code.yaml").write_text(RESTRICTED_ENTRY, "utf-8")
     out = root / "build"
     result = build_database(
@@ -95,10 +86,15 @@ def test_public_database_holds_no_restricted_entry(restricted_build):
         assert not public.execute(
             f"select 1 from {table} where entry_id = 'sample-restricted-code'"
         ).fetchall()
-    assert "qorvex" not in Path(restricted_build.output).read_bytes().decode("latin-1").lower()
+    # Nowhere in the file: no column (related, ...), no index, no full-text table names it.
+    public_bytes = Path(restricted_build.output).read_bytes().decode("latin-1").lower()
+    assert "qorvex" not in public_bytes and "sample-restricted-code" not in public_bytes
+    assert public.execute("select related from entries").fetchall() == [("[]",)]
     restricted = sqlite3.connect(restricted_build.restricted_output)
     ids = {r[0] for r in restricted.execute("select id from entries")}
     assert ids == {"sample-sieg-heil", "sample-restricted-code"}
+    related = restricted.execute("select related from entries where id = 'sample-sieg-heil'")
+    assert related.fetchall() == [('["sample-restricted-code"]',)]
 
 
 @pytest.mark.parametrize("path", RESTRICTED_PATHS)
