@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from symbolenbank.publish import RESTRICTED_NAME, make_datasette, token_config
+from symbolenbank.publish import RESTRICTED_NAME, make_datasette, token_actors
 from tests.helpers import DATA, RESTRICTED_ENTRY, SAMPLE_ENTRY
 
 TOKEN = "alice-0123456789abcdef0123456789abcdef"
@@ -136,12 +136,44 @@ async def test_home_lists_restricted_database_only_when_authenticated(ds):
 
 
 async def test_tokens_never_shown(ds):
-    for path in ("/-/metadata.json", "/-/plugins.json", "/-/settings.json", "/-/config.json"):
-        response = await ds.client.get(path, headers=AUTHENTICATED)
-        assert TOKEN not in response.text, path
-    metadata = (await ds.client.get("/-/metadata.json")).json()
-    tokens = metadata["plugins"]["datasette-auth-tokens"]["tokens"]
-    assert tokens == [{"token": {"$env": "SYMBOLENBANK_TOKEN_ALICE"}, "actor": {"id": "alice"}}]
+    for headers in (ANONYMOUS, AUTHENTICATED):
+        for path in ("/-/metadata.json", "/-/plugins.json", "/-/settings.json", "/-/config.json"):
+            response = await ds.client.get(path, headers=headers)
+            assert TOKEN not in response.text and "SYMBOLENBANK_TOKEN" not in response.text, path
+    # Nor who holds one: the actors' ids are nowhere in the metadata.
+    assert "alice" not in (await ds.client.get("/-/metadata.json", headers=AUTHENTICATED)).text
+
+
+NON_ASCII_TOKENS = [
+    "Bearer ünïcode-tökén-0123456789abcdef".encode(),
+    "Bearer ünïcode-tökén-0123456789abcdef".encode("latin-1"),
+    b"Bearer \xff\xfe\x80-0123456789abcdef",
+    ("Bearer " + TOKEN + "é").encode(),
+]
+
+
+@pytest.mark.parametrize("authorization", NON_ASCII_TOKENS)
+@pytest.mark.parametrize(
+    "path,status",
+    [
+        ("/", 200),
+        ("/symbolenbank/entries.json", 200),
+        ("/-/scan", 200),
+        ("/images/qorvex.png", 404),
+        ("/-/databases.json", 200),
+        *[(path, 403) for path in RESTRICTED_PATHS],
+    ],
+)
+async def test_non_ascii_token_is_a_wrong_token(ds, authorization, path, status):
+    response = await ds.client.get(path, headers={"Authorization": authorization})
+    assert response.status_code == status, (path, response.status_code)
+    assert "qorvex" not in response.text.lower()
+    actor = await ds.client.get("/-/actor.json", headers={"Authorization": authorization})
+    assert actor.json() == {"actor": None}
+    scan = await ds.client.post(
+        "/-/scan.json", json={"text": "qorvex"}, headers={"Authorization": authorization}
+    )
+    assert scan.status_code == 200 and scan.json()["matches"] == []
 
 
 @pytest.mark.parametrize(
@@ -196,24 +228,29 @@ async def test_restricted_drawing(ds, headers, status):
     assert (await ds.client.get("/images/notes.txt", headers=headers)).status_code == 404
 
 
-def test_token_config_from_environment():
+def test_token_actors_from_environment():
     env = {
         "SYMBOLENBANK_TOKEN": "x" * 16,
         "SYMBOLENBANK_TOKEN_BOB_2": "y" * 40,
         "SYMBOLENBANK_TOKEN_EMPTY": "",
+        "SYMBOLENBANK_TOKEN_lower": "z" * 20,
         "OTHER": "z" * 20,
     }
-    assert token_config(env) == [
-        {"token": {"$env": "SYMBOLENBANK_TOKEN"}, "actor": {"id": "analyst"}},
-        {"token": {"$env": "SYMBOLENBANK_TOKEN_BOB_2"}, "actor": {"id": "bob_2"}},
-    ]
-    assert token_config({}) == []
+    assert token_actors(env) == {"x" * 16: "analyst", "y" * 40: "bob_2"}
+    assert token_actors({}) == {}
 
 
-@pytest.mark.parametrize("value", ["short", "has a space in the token 123456"])
+@pytest.mark.parametrize(
+    "value", ["short", "has a space in the token 123456", "ünïcode-tökén-0123456789abcdef"]
+)
 def test_weak_token_refused(value):
     with pytest.raises(ValueError, match="SYMBOLENBANK_TOKEN_X: a token must be"):
-        token_config({"SYMBOLENBANK_TOKEN_X": value})
+        token_actors({"SYMBOLENBANK_TOKEN_X": value})
+
+
+def test_shared_token_refused():
+    with pytest.raises(ValueError, match=r"SYMBOLENBANK_TOKEN_A and \$SYMBOLENBANK_TOKEN_B"):
+        token_actors({"SYMBOLENBANK_TOKEN_A": "x" * 20, "SYMBOLENBANK_TOKEN_B": "x" * 20})
 
 
 async def test_without_tokens_nobody_reaches_restricted(restricted_build, monkeypatch):

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from datasette.plugins import pm
 
-from . import drawings, entry_page, home, layout, scan
+from . import auth, drawings, entry_page, home, layout, scan
 
-PLUGINS = (drawings, entry_page, home, layout, scan)
+PLUGINS = (auth, drawings, entry_page, home, layout, scan)
 """The modules that hold hook implementations."""
 
 
