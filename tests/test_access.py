@@ -182,3 +182,14 @@ def test_non_ascii_token_is_a_wrong_token(server, path, status):
         body=b'{"text": "meet at qorvex tonight, sieg heil"}',
     )
     assert answer[0] == 200 and b"sample-restricted-code" not in answer[2]
+
+
+@pytest.mark.parametrize(
+    "path", ["/-/databases.json", "/-/metadata.json", "/.json", "/-/plugins.json"]
+)
+def test_introspection_hides_the_restricted_database(server, access_site, path):
+    _, db = access_site
+    status, _, body = raw_request(server, path)
+    assert status == 200
+    assert RESTRICTED_NAME.encode() not in body and b"carol" not in body
+    assert str(db.parent).encode() not in body

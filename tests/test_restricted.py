@@ -144,6 +144,45 @@ async def test_tokens_never_shown(ds):
     assert "alice" not in (await ds.client.get("/-/metadata.json", headers=AUTHENTICATED)).text
 
 
+INTROSPECTION = [
+    "/-/databases.json",
+    "/-/databases",
+    "/-/metadata.json",
+    "/-/metadata",
+    "/.json",
+    "/-/plugins.json",
+    "/-/versions.json",
+    "/-/settings.json",
+    "/-/threads.json",
+    "/-/actor.json",
+]
+
+
+@pytest.mark.parametrize("path", INTROSPECTION)
+@pytest.mark.parametrize(
+    "headers", [ANONYMOUS, WRONG_TOKEN, NOT_BEARER], ids=["anonymous", "wrong", "not-bearer"]
+)
+async def test_introspection_hides_restricted_database(ds, restricted_build, path, headers):
+    response = await ds.client.get(path, headers=headers)
+    assert response.status_code == 200, path
+    restricted = restricted_build.restricted_output
+    for secret in (RESTRICTED_NAME, restricted.name, str(restricted.parent), "alice"):
+        assert secret not in response.text, (path, secret)
+
+
+async def test_introspection_shows_restricted_database_to_its_analysts(ds, restricted_build):
+    databases = (await ds.client.get("/-/databases.json", headers=AUTHENTICATED)).json()
+    by_name = {d["name"]: d for d in databases}
+    assert by_name.keys() == {"symbolenbank", RESTRICTED_NAME}
+    assert by_name[RESTRICTED_NAME]["size"] == restricted_build.restricted_output.stat().st_size
+    assert "path" not in by_name[RESTRICTED_NAME]  # the server's files are nobody's business
+    metadata = (await ds.client.get("/-/metadata.json", headers=AUTHENTICATED)).json()
+    assert metadata["databases"].keys() == {"symbolenbank", RESTRICTED_NAME}
+    anonymous = (await ds.client.get("/-/metadata.json")).json()
+    assert anonymous["databases"].keys() == {"symbolenbank"}
+    assert anonymous["title"] == metadata["title"] == "Symbolenbank"
+
+
 NON_ASCII_TOKENS = [
     "Bearer ünïcode-tökén-0123456789abcdef".encode(),
     "Bearer ünïcode-tökén-0123456789abcdef".encode("latin-1"),
@@ -174,6 +213,29 @@ async def test_non_ascii_token_is_a_wrong_token(ds, authorization, path, status)
         "/-/scan.json", json={"text": "qorvex"}, headers={"Authorization": authorization}
     )
     assert scan.status_code == 200 and scan.json()["matches"] == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select fts3_tokenizer('simple')",
+        "select hex(FTS3_TOKENIZER('porter')) as p",
+        "select fts3_tokenizer('simple', x'0000000000000000')",
+        "select (select fts3_tokenizer('unicode61')) from entries",
+    ],
+)
+async def test_restricted_sql_cannot_call_fts3_tokenizer(ds, sql):
+    response = await ds.client.get(
+        f"/{RESTRICTED_NAME}.json", params={"sql": sql, "_shape": "array"}, headers=AUTHENTICATED
+    )
+    assert response.status_code == 400 and "not authorized" in response.json()["error"]
+
+
+async def test_restricted_full_text_search_still_works(ds):
+    response = await ds.client.get(
+        f"/{RESTRICTED_NAME}/entries.json?_search=qorvex&_shape=array", headers=AUTHENTICATED
+    )
+    assert [r["id"] for r in response.json()] == ["sample-restricted-code"]
 
 
 @pytest.mark.parametrize(
