@@ -43,9 +43,19 @@ class BuildResult:
     restricted_hash: str | None = None
 
 
-def content_hash(data: KnowledgeData, entries: Iterable[Entry]) -> str:
-    """SHA-256 of the data a database is built from: same data, same hash."""
+def published(entries: Iterable[Entry]) -> list[Entry]:
+    """`entries` sorted by id, as a database holding only them shows them: `related` names no
+    entry outside them, so the public file never gives away the id of a restricted entry."""
     chosen = sorted(entries, key=lambda e: e.id)
+    ids = {e.id for e in chosen}
+    return [e.model_copy(update={"related": [r for r in e.related if r in ids]}) for e in chosen]
+
+
+def content_hash(data: KnowledgeData, entries: Iterable[Entry]) -> str:
+    """SHA-256 of the data a database is built from: same data, same hash. Only what the
+    database shows counts (:func:`published`), so the public hash cannot confirm a guessed
+    restricted id."""
+    chosen = published(entries)
     files = sorted({img.file for e in chosen for img in e.images if img.file})
     doc = {
         "entries": [e.model_dump(mode="json") for e in chosen],
@@ -159,7 +169,7 @@ def write_database(
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".tmp")
     tmp.unlink(missing_ok=True)
-    entries = sorted(entries, key=lambda e: e.id)
+    entries = published(entries)
     db = sqlite_utils.Database(tmp)
     create_tables(db)
     for name in ("ideologies", "kinds", "assessments"):

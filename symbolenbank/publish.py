@@ -16,8 +16,8 @@ from datasette.database import Database
 
 from . import web
 from .paths import data_dir, datasette_dir
-from .web.auth import TOKEN_VAR, token_config, with_tokens
-from .web.common import PUBLIC_NAME, RESTRICTED_NAME
+from .web.auth import TOKEN_VAR, token_actors, token_digests
+from .web.common import PUBLIC_NAME, RESTRICTED_NAME, Site, set_site
 
 __all__ = [
     "PUBLIC_NAME",
@@ -26,7 +26,7 @@ __all__ = [
     "load_metadata",
     "make_datasette",
     "serve",
-    "token_config",
+    "token_actors",
 ]
 
 
@@ -46,24 +46,24 @@ def make_datasette(
 ) -> Datasette:
     """A Datasette on `db` (and the restricted database, if given) in immutable mode.
 
-    Actors authenticate with ``Authorization: Bearer <token>`` (datasette-auth-tokens), the
-    tokens coming from the environment (:func:`symbolenbank.web.auth.token_config`); only they
-    can reach the restricted database (``allow`` in metadata.yml). Raises ValueError for a weak
-    token. The site's plugins (:mod:`symbolenbank.web`) are registered on the first call.
+    Actors authenticate with ``Authorization: Bearer <token>``, the tokens coming from the
+    environment (:func:`symbolenbank.web.auth.token_actors`); only they can reach the
+    restricted database (``allow`` in metadata.yml). Raises ValueError for a weak token. The
+    only static mount is `datasette/static/`: the drawings in `data/images/` are served by
+    :mod:`symbolenbank.web.drawings`, which checks who may see them. The site's plugins
+    (:mod:`symbolenbank.web`) are registered on the first call.
     """
     folder = datasette_dir()
     images = (data or data_dir()) / "images"
-    static = [("assets", str(folder / "static"))]
-    if images.is_dir():
-        static.append(("images", str(images)))
-    metadata = with_tokens(load_metadata(folder))
+    tokens = token_digests(token_actors())
     web.register()
     ds = Datasette(
-        metadata=metadata,
+        metadata=load_metadata(folder),
         template_dir=str(folder / "templates"),
-        static_mounts=static,
+        static_mounts=[("assets", str(folder / "static"))],
         settings={"default_page_size": 50, "sql_time_limit_ms": 2000, **(settings or {})},
     )
+    set_site(ds, Site(images=images if images.is_dir() else None, token_digests=tokens))
     # Datasette adds an in-memory database when given no files; this one has none to offer.
     if "_memory" in ds.databases:
         ds.remove_database("_memory")

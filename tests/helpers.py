@@ -48,6 +48,21 @@ SAMPLE_ENTRY = textwrap.dedent(
     """
 )
 
+#: An entry like SAMPLE_ENTRY but `visibility: restricted`, with the drawing images/qorvex.png.
+RESTRICTED_ENTRY = (
+    SAMPLE_ENTRY.replace("id: sample-sieg-heil", "id: sample-restricted-code")
+    .replace("Sieg Heil (testitem)", "Qorvex (testitem)")
+    .replace("Sieg Heil (test item)", "Qorvex (test item)")
+    .replace("kind: slogan", "kind: codeword")
+    .replace("- text: sieg heil", "- text: qorvex")
+    .replace("exceptions: [sieg heilig]", "exceptions: [qorvexia]")
+    .replace('"Sieg Heil kameraden!"', '"meet at qorvex tonight"')
+    .replace('"s1eg h.e.i.l"', '"Q0RVEX is go"')
+    .replace('"Een heilige zege voor het team"', '"the quorum vexed us"')
+    .replace("status: active", "status: active\nvisibility: restricted")
+    .replace("sources:", "images:\n  - file: images/qorvex.png\nsources:", 1)
+)
+
 NEW_ENTRY = """\
 id: {id}
 title: Blut und Boden ({id})

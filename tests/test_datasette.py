@@ -132,3 +132,38 @@ async def test_every_page_has_the_stylesheet_and_scan_link(ds):
 async def test_only_our_databases_are_published(ds):
     response = await ds.client.get("/-/databases.json")
     assert [d["name"] for d in response.json()] == ["symbolenbank"]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select fts3_tokenizer('simple')",
+        "select hex(FTS3_TOKENIZER('porter')) as p",
+        "select Fts3_Tokenizer('unicode61', x'0000000000000000')",
+        "select fts3_tokenizer(name) from (select 'simple' as name)",
+        "with t(n) as (select 'simple') select quote(fts3_tokenizer(n)) from t",
+    ],
+)
+async def test_public_sql_cannot_call_fts3_tokenizer(ds, sql):
+    """fts3_tokenizer(name) answers with a memory address; no published SQL may call it."""
+    response = await ds.client.get("/symbolenbank.json", params={"sql": sql, "_shape": "array"})
+    assert response.status_code == 400
+    assert "not authorized" in response.json()["error"]
+
+
+async def test_public_sql_and_search_otherwise_unchanged(ds):
+    response = await ds.client.get(
+        "/symbolenbank.json",
+        params={"sql": "select count(*) as n from entries_fts where entries_fts match 'heil'"},
+    )
+    assert response.status_code == 200 and response.json()["rows"][0][0] >= 1
+    search = await ds.client.get("/symbolenbank/entries.json?_search=heil&_searchmode=raw")
+    assert search.status_code == 200 and search.json()["rows"]
+
+
+async def test_table_filters_cannot_call_fts3_tokenizer(ds):
+    response = await ds.client.get(
+        "/symbolenbank/entries.json", params={"_where": "hex(fts3_tokenizer('simple')) != ''"}
+    )
+    assert response.status_code == 400
+    assert "not authorized" in response.json()["error"]

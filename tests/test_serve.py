@@ -29,3 +29,30 @@ def test_served_database_is_immutable(server):
 def test_served_facet_and_search(server):
     r = httpx.get(server + "/symbolenbank/entries.json?_facet=kind")
     assert r.status_code == 200 and "kind" in r.json()["facet_results"]
+
+
+BAD_JSON = [
+    b"[" * 100_000,
+    b'{"text": ' * 50_000,
+    b'{"text": "\xff\xfe not UTF-8"}',
+    b'{"text": "\xed\xa0\x80 a lone surrogate in UTF-8 form"}',
+    b'{"text": "\\ud800 a lone surrogate escaped"}',
+    b'{"text": "sieg heil \\udfff"}',
+    b'{"text": "sieg heil", "database": "\\ud83d"}',
+    b'{"text": "unterminated',
+    b"\xef\xbb\xbf" + b"[" * 100_000,
+]
+
+
+@pytest.mark.parametrize("body", BAD_JSON, ids=range(len(BAD_JSON)))
+def test_scan_refuses_bad_json_with_400(server, body):
+    response = httpx.post(
+        server + "/-/scan.json",
+        content=body,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 400, response.text[:200]
+    answer = response.json()
+    assert answer["ok"] is False and "JSON" in answer["error"]
+    assert httpx.get(server + "/-/versions.json").status_code == 200

@@ -3,8 +3,10 @@
 One module per page or feature: :mod:`.home` (home and about pages), :mod:`.entry_page`,
 :mod:`.drawings` (reference drawings, only for actors who may see their entry), :mod:`.scan` (the
 scan page and its JSON API, with :mod:`.scan_request` and :mod:`.scanning`), :mod:`.layout` (menu
-and stylesheet on every page) and :mod:`.auth` (tokens for the restricted database). What they
-share is in :mod:`.common`. Templates and static files stay in the checkout's `datasette/` folder
+and stylesheet on every page), :mod:`.auth` (tokens for the restricted database),
+:mod:`.introspection` (Datasette's `/-/databases` and `/-/metadata`, limited to what the actor
+may see) and :mod:`.sql_guard` (what published SQL may not call). What they share is in
+:mod:`.common`. Templates and static files stay in the checkout's `datasette/` folder
 (:func:`symbolenbank.paths.datasette_dir`), which the wheel carries too.
 
 This is the publication side: it may import `matchers` and `symbolenbank`; `matchers` never
@@ -15,9 +17,9 @@ from __future__ import annotations
 
 from datasette.plugins import pm
 
-from . import drawings, entry_page, home, layout, scan
+from . import auth, drawings, entry_page, home, introspection, layout, scan, sql_guard
 
-PLUGINS = (drawings, entry_page, home, layout, scan)
+PLUGINS = (auth, drawings, entry_page, home, introspection, layout, scan, sql_guard)
 """The modules that hold hook implementations."""
 
 

@@ -1,12 +1,15 @@
 """What every page of the site shares: database names, the tier order, which databases an actor
-may see.
+may see, and the instance's :class:`Site` settings.
 
 Defined here once, so the pages, the scan API and `symbolenbank.publish` agree on them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import weakref
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 PUBLIC_NAME = "symbolenbank"
@@ -15,6 +18,32 @@ RESTRICTED_NAME = "symbolenbank-restricted"
 """The whole knowledge base, restricted entries included; only for authenticated actors."""
 TIER_ORDER = ("terrorist", "illegal", "borderline", "context")
 """Assessment tiers, most serious first."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """What `make_datasette` sets up for one instance and must never publish: its metadata is
+    readable at `/-/metadata.json`, so the drawings' folder and the tokens are kept here."""
+
+    images: Path | None = None
+    """The folder of the reference drawings (data/images/), served only through
+    :mod:`.drawings`."""
+    token_digests: Mapping[bytes, str] = field(default_factory=dict)
+    """SHA-256 of each bearer token -> the id of the actor it authenticates."""
+
+
+_SITES: weakref.WeakKeyDictionary[Any, Site] = weakref.WeakKeyDictionary()
+
+
+def set_site(datasette: Any, site: Site) -> None:
+    """Give the Datasette instance `datasette` its settings (the plugins are shared by every
+    instance in the process, so they look them up by instance)."""
+    _SITES[datasette] = site
+
+
+def site_of(datasette: Any) -> Site:
+    """The settings of `datasette`; an instance made elsewhere has no drawings and no tokens."""
+    return _SITES.get(datasette, Site())
 
 
 def tier_rank(tier: str | None) -> int:

@@ -118,16 +118,32 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[dict[str, str], byt
     return fields, files.get("image")
 
 
+def parse_json(body: bytes) -> Any:
+    """The JSON document `body`, as UTF-8 (a BOM allowed) holding only Unicode text.
+
+    Broken, too deeply nested (RecursionError), non-UTF-8 and lone-surrogate input (escaped or
+    encoded; `json.loads` of bytes would let the latter through) raise ScanError (400)."""
+    try:
+        payload = json.loads(body.decode("utf-8-sig") or "null")
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")  # no lone surrogate escaped
+    except RecursionError:
+        problem = "it is nested too deeply"
+    except UnicodeEncodeError as exc:
+        problem = f"{exc.object[exc.start : exc.end]!r} is a lone surrogate, not a character"
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, too long an integer
+        problem = str(exc)
+    else:
+        return payload
+    raise ScanError(f"the body is not valid JSON: {problem}")
+
+
 async def read_scan_request(datasette: Any, request: Any) -> ScanRequest:
     """The text, image and database of a JSON, multipart or urlencoded POST."""
     content_type = request.headers.get("content-type", "")
     media = content_type.split(";", 1)[0].strip().lower()
     body = await read_body(request)
     if media == "application/json":
-        try:
-            payload = json.loads(body or b"null")
-        except ValueError as exc:
-            raise ScanError(f"the body is not valid JSON: {exc}") from exc
+        payload = parse_json(body)
         if not isinstance(payload, dict):
             raise ScanError('send a JSON object: {"text": "..."}')
         text, database = payload.get("text", ""), payload.get("database")
