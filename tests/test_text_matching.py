@@ -1,4 +1,4 @@
-"""TextMatcher: every obfuscation class `matchers.normalize` undoes (see its docstring),
+"""TextMatcher: every obfuscation class `matchers.canon` undoes (see its docstring),
 boundaries, rules, spans and the API."""
 
 from __future__ import annotations
