@@ -22,7 +22,7 @@ from .common import Exit, db_option, db_or_default
 NO_ID: Any = object()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen one takes five times as long to make
 class Post:
     """One input line, without its text: what its record needs, or why it is no post (`error`)."""
 
@@ -38,7 +38,7 @@ def _read_posts(
     """(Post, text to scan) per input line; plain lines have no id (their number names them)."""
     for n, line, replaced in streams.lines(stream):
         if input_format == "lines":
-            yield Post(n, replaced=replaced), line
+            yield Post(n, NO_ID, None, replaced), line
         else:
             yield _json_post(n, line, replaced, id_field, text_field)
 
@@ -128,7 +128,7 @@ def _emit(
         tally.matches += len(found)
         tally.replaced += post.replaced
     if fmt == "jsonl":
-        out.write(json.dumps(_record(post, found), ensure_ascii=False))
+        out.write(streams.dumps(_record(post, found)))
         return
     label = post.line if post.id is NO_ID else post.id
     if post.error is not None:
@@ -332,11 +332,11 @@ def scan_image(
                 error = _image_error(image, result)
                 if error is not None:
                     failed += 1
-                    out.write(json.dumps({"file": image.name, "error": error}, ensure_ascii=False))
+                    out.write(streams.dumps({"file": image.name, "error": error}))
                     out.note(f"Error: {image.name}: {error}")
                     continue
                 hits += len(result)
-                out.write(json.dumps({"file": image.name, "matches": result}, ensure_ascii=False))
+                out.write(streams.dumps({"file": image.name, "matches": result}))
                 if show_progress and n % 100 == 0:
                     click.echo(f"\r{n:,} images ...", err=True, nl=False)
     if not silent:

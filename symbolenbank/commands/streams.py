@@ -14,6 +14,7 @@ and ends the command with exit code 130; a reader that goes away (`| head`) ends
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import re
 import signal
@@ -27,15 +28,9 @@ import click
 from .common import Exit
 
 REPLACED = "invalid UTF-8 replaced with U+FFFD"
+#: One JSON line: `json.dumps` without making an encoder each time, non-ASCII as it is.
+dumps = json.JSONEncoder(ensure_ascii=False).encode
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def decode(raw: bytes) -> tuple[str, bool]:
-    """`raw` as text, and whether invalid UTF-8 in it was replaced with U+FFFD."""
-    try:
-        return raw.decode("utf-8"), False
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", errors="replace"), True
 
 
 def clean(text: str) -> tuple[str, bool]:
@@ -55,7 +50,10 @@ def lines(stream: IO[bytes]) -> Iterator[tuple[int, str, bool]]:
         raw = raw.rstrip(b"\r\n")
         if n == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
-        text, replaced = decode(raw)
+        try:
+            text, replaced = raw.decode("utf-8"), False
+        except UnicodeDecodeError:
+            text, replaced = raw.decode("utf-8", errors="replace"), True
         yield n, text, replaced
 
 
