@@ -9,16 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import subprocess
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from . import __version__
+from . import __version__, buildfiles
 from .loading import KnowledgeData, Problem
 from .models import Entry
 from .rules import context_columns, pattern_row
@@ -41,6 +41,7 @@ class BuildResult:
     counts: dict[str, int]
     restricted_output: Path | None = None
     restricted_hash: str | None = None
+    build_id: str | None = None  # the same in both files; None for a public file alone
 
 
 def published(entries: Iterable[Entry]) -> list[Entry]:
@@ -165,12 +166,31 @@ def write_database(
     commit: str | None = None,
     check_foreign_keys: bool = True,
 ) -> dict[str, int]:
-    """Write `entries` (and the vocabularies) to a new SQLite file at `output`, atomically."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.unlink(missing_ok=True)
+    """Write `entries` (and the vocabularies) to a new SQLite file at `output`, atomically: to a
+    temporary file of its own next to it first (`buildfiles`)."""
+    with buildfiles.temporary(output) as tmp:
+        counts = fill_database(
+            data, tmp, entries, hash_images=hash_images, scope=scope, commit=commit,
+            check_foreign_keys=check_foreign_keys,
+        )  # fmt: skip
+        buildfiles.replace(tmp, output)
+    return counts
+
+
+def fill_database(
+    data: KnowledgeData,
+    path: Path,
+    entries: list[Entry],
+    *,
+    hash_images: bool = True,
+    scope: str = "public",
+    commit: str | None = None,
+    check_foreign_keys: bool = True,
+    build_id: str | None = None,
+) -> dict[str, int]:
+    """Fill the new, empty SQLite file `path` with `entries` and the vocabularies."""
     entries = published(entries)
-    db = sqlite_utils.Database(tmp)
+    db = sqlite_utils.Database(path)
     create_tables(db)
     for name in ("ideologies", "kinds", "assessments"):
         db[name].insert_all(item.model_dump() for item in data.vocab.get(name, []))
@@ -189,6 +209,7 @@ def write_database(
             "scope": scope,
             "built_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             "git_commit": commit,
+            "build_id": build_id,
             **counts,
         }
     )
@@ -196,9 +217,7 @@ def write_database(
     db.conn.commit()
     db.close()
     if problems:
-        tmp.unlink(missing_ok=True)
         raise RuntimeError(f"foreign key check failed: {problems[:5]}")
-    os.replace(tmp, output)
     return counts
 
 
@@ -208,40 +227,80 @@ def build_database(
     *,
     restricted_output: Path | None = None,
     check_examples: bool = True,
+    on_wait: Callable[[Path], None] | None = None,
 ) -> BuildResult:
     """Validate `data_dir`, then write the public database and, if asked, the restricted one.
 
     The public file holds only `visibility: public` entries. The restricted file holds the whole
-    knowledge base, restricted entries included, for authenticated analysts.
+    knowledge base, restricted entries included, for authenticated analysts. The two are one
+    build: their `releases` rows carry the same random `build_id` (`is_current` checks it). Both
+    are written in full before either is put in place, the restricted one first and the public
+    one last: a build killed in between leaves the old public file, and a pair whose ids
+    differ. A second build of the same pair waits for this one (`on_wait` is told), so that the
+    renames of two builds cannot interleave.
     """
     data, problems = validate_dir(data_dir, check_examples=check_examples)
     if problems:
         raise BuildError(problems)
     commit = git_commit(data_dir)
     public = [le.entry for le in data.entries if le.entry.visibility == "public"]
-    counts = write_database(data, output, public, scope="public", commit=commit)
-    result = BuildResult(output, content_hash(data, public), counts)
-    if restricted_output is not None:
-        everything = [le.entry for le in data.entries]
-        write_database(data, restricted_output, everything, scope="restricted", commit=commit)
-        result = BuildResult(
-            output,
-            result.content_hash,
-            counts,
-            restricted_output,
-            content_hash(data, everything),
-        )
-    return result
+    everything = [le.entry for le in data.entries]
+    if restricted_output is None:  # one file needs no lock: its temporary name is its own
+        counts = write_database(data, output, public, commit=commit)
+        return BuildResult(output, content_hash(data, public), counts)
+    build_id = uuid.uuid4().hex
+    with buildfiles.locked([output, restricted_output], on_wait):
+        buildfiles.remove_leftovers(output)
+        buildfiles.remove_leftovers(restricted_output)
+        with buildfiles.temporary(output) as tmp, buildfiles.temporary(restricted_output) as rtmp:
+            counts = fill_database(data, tmp, public, commit=commit, build_id=build_id)
+            fill_database(
+                data, rtmp, everything, scope="restricted", commit=commit, build_id=build_id
+            )
+            buildfiles.replace(rtmp, restricted_output)
+            buildfiles.replace(tmp, output)
+    return BuildResult(
+        output,
+        content_hash(data, public),
+        counts,
+        restricted_output,
+        content_hash(data, everything),
+        build_id,
+    )
 
 
-def stored_hash(db_path: Path) -> str | None:
-    """The content hash a built database was made from, or None if it is not a build."""
+def stored_release(db_path: Path) -> dict[str, Any] | None:
+    """The `releases` row of a built database, or None if it is not a build."""
     if not db_path.is_file():
         return None
     try:
         db = sqlite_utils.Database(db_path)
-        row = next(db.query("select content_hash from releases limit 1"), None)
-        db.close()
+        try:
+            row = next(db.query("select * from releases limit 1"), None)
+        finally:
+            db.close()
     except Exception:  # any unreadable or foreign file counts as stale
         return None
-    return row["content_hash"] if row else None
+    return row
+
+
+def is_current(data: KnowledgeData, output: Path, restricted_output: Path) -> bool:
+    """Whether `output` and `restricted_output` are one build (the same `build_id`) of `data`."""
+    public = [le.entry for le in data.entries if le.entry.visibility == "public"]
+    everything = [le.entry for le in data.entries]
+    releases = [stored_release(output), stored_release(restricted_output)]
+    if releases[0] is None or releases[1] is None:
+        return False
+    ids = {release.get("build_id") for release in releases}
+    return (
+        len(ids) == 1
+        and None not in ids
+        and releases[0].get("content_hash") == content_hash(data, public)
+        and releases[1].get("content_hash") == content_hash(data, everything)
+    )
+
+
+def stored_hash(db_path: Path) -> str | None:
+    """The content hash a built database was made from, or None if it is not a build."""
+    release = stored_release(db_path)
+    return release.get("content_hash") if release else None

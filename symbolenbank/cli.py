@@ -61,6 +61,7 @@ def build(data: Path | None, output: Path | None, restricted_output: Path | None
             data or data_dir(),
             output or default_output(),
             restricted_output=restricted_output or default_restricted_output(),
+            on_wait=_say_waiting,
         )
     except BuildError as exc:
         for problem in exc.problems:
@@ -69,21 +70,27 @@ def build(data: Path | None, output: Path | None, restricted_output: Path | None
     counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
     click.echo(f"{result.output}: {counts}; content hash {result.content_hash}", err=True)
     if result.restricted_output:
-        click.echo(f"{result.restricted_output}: with restricted entries", err=True)
+        click.echo(
+            f"{result.restricted_output}: with restricted entries; build id {result.build_id}",
+            err=True,
+        )
+
+
+def _say_waiting(output: Path) -> None:
+    click.echo(f"{output}: another build of it is running; waiting for it to end ...", err=True)
 
 
 def ensure_built(data: Path, db: Path, restricted: Path) -> None:
-    """Build `db` if it is missing or was built from other data."""
-    from .build import BuildError, build_database, content_hash, stored_hash
+    """Build `db` and `restricted` unless both are there, built together, from this data."""
+    from .build import BuildError, build_database, is_current
     from .loading import load_data
 
     loaded = load_data(data)
-    public = [le.entry for le in loaded.entries if le.entry.visibility == "public"]
-    if not loaded.problems and stored_hash(db) == content_hash(loaded, public):
+    if not loaded.problems and is_current(loaded, db, restricted):
         return
-    click.echo(f"Building {db} from {data} ...", err=True)
+    click.echo(f"Building {db} and {restricted} from {data} ...", err=True)
     try:
-        build_database(data, db, restricted_output=restricted)
+        build_database(data, db, restricted_output=restricted, on_wait=_say_waiting)
     except BuildError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

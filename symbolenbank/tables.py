@@ -100,6 +100,7 @@ TABLES: dict[str, Table] = {
             "scope",
             "built_at",
             "git_commit",
+            "build_id",
             "entries",
             "patterns",
             "images",

@@ -1,9 +1,13 @@
-"""The build: tables, foreign keys, full-text search, content hash, restricted separation."""
+"""The build: tables, foreign keys, full-text search, content hash, restricted separation, and
+builds that run at once or die halfway."""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -125,3 +129,73 @@ def test_schema_file_is_current(tmp_path):
     assert result.exit_code == 0, result.output
     shipped = Path(__file__).resolve().parent.parent / "schema" / "entry.schema.json"
     assert shipped.read_text() == out.read_text(), "run `symbolenbank schema` and commit it"
+
+
+def _release(path: Path) -> dict:
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return dict(conn.execute("select * from releases").fetchone())
+
+
+def test_both_files_of_a_build_carry_one_build_id(built):
+    public, restricted = _release(built.output), _release(built.restricted_output)
+    assert public["build_id"] == restricted["build_id"] == built.build_id
+    assert len(built.build_id) == 32
+
+
+def test_a_public_file_alone_has_no_build_id_and_no_lock(mini_data, tmp_path):
+    result = build_database(mini_data, tmp_path / "alone.db")  # as the wheel and releases do
+    assert _release(result.output)["build_id"] is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alone.db", "data"]
+
+
+def _build_command(data: Path, out: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "symbolenbank", "build", "--data", str(data),
+        "--output", str(out / "kb.db"), "--restricted-output", str(out / "kb-restricted.db"),
+    ]  # fmt: skip
+
+
+def test_two_builds_at_once_end_cleanly_with_one_pair(mini_data, tmp_path):
+    out = tmp_path / "out"
+    procs = [
+        subprocess.Popen(_build_command(mini_data, out), stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    ends = [(proc.wait(120), proc.communicate()[1]) for proc in procs]
+    for code, stderr in ends:
+        assert code == 0 and "Traceback" not in stderr, stderr
+    public, restricted = _release(out / "kb.db"), _release(out / "kb-restricted.db")
+    assert public["build_id"] == restricted["build_id"]
+    assert public["content_hash"] == stored_hash(out / "kb.db")
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["kb-restricted.db", "kb-restricted.db.lock", "kb.db", "kb.db.lock"]
+
+
+def test_a_second_build_waits_for_the_first(mini_data, tmp_path):
+    from symbolenbank.buildfiles import locked
+
+    out = tmp_path / "out"
+    log = tmp_path / "build.log"
+    with locked([out / "kb.db"]):  # as a build of this output holds it
+        with open(log, "w") as stderr:
+            proc = subprocess.Popen(_build_command(mini_data, out), stderr=stderr, text=True)
+        deadline = time.monotonic() + 60
+        while "waiting" not in log.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        assert not (out / "kb.db").exists() and not (out / "kb-restricted.db").exists()
+    assert proc.wait(120) == 0, log.read_text()
+    assert "another build of it is running" in log.read_text()
+    assert _release(out / "kb.db")["build_id"] == _release(out / "kb-restricted.db")["build_id"]
+
+
+def test_what_a_killed_build_left_is_removed(mini_data, tmp_path):
+    left = tmp_path / ".kb.db.0123456789abcdef.tmp"
+    left.write_bytes(b"half a database")
+    (tmp_path / ".kb.db.0123456789abcdef.tmp-journal").write_bytes(b"")
+    other = tmp_path / ".kb.db.x.0123456789abcdef.tmp"  # another output's: not this build's
+    other.write_bytes(b"")
+    build_database(mini_data, tmp_path / "kb.db", restricted_output=tmp_path / "kb-r.db")
+    assert not left.exists() and other.exists()
+    assert not list(tmp_path.glob(".kb.db.0123456789abcdef.tmp*"))

@@ -135,11 +135,12 @@ def test_scan_image_folders_and_file_lists_in_order(runner, db_path, tmp_path):
     assert one.exit_code == two.exit_code == 1  # the broken file is an error, the rest is scanned
     assert one.stdout == two.stdout
     records = [json.loads(line) for line in one.stdout.splitlines()]
-    assert len(records) == len(rows) + 1
+    assert len(records) == len(rows) + 2
     assert str(broken) in one.stderr and "Traceback" not in one.stderr
     files = [r["file"] for r in records[: len(rows)]]
     assert files == sorted(files)
-    assert all(r["matches"] for r in records)
+    assert all(r["matches"] for r in records[:-1])
+    assert records[-1]["file"] == str(broken) and "error" in records[-1]
 
 
 def test_scan_image_needs_an_input(runner, db_path):

@@ -9,11 +9,13 @@ import click
 
 
 class Exit(enum.IntEnum):
-    """Exit codes of every command."""
+    """Exit codes of every command (the last two as a shell reports death by that signal)."""
 
     OK = 0
     ERROR = 1
     USAGE = 2
+    INTERRUPTED = 130  # Ctrl-C
+    BROKEN_PIPE = 141  # the reader of the output went away (`| head`)
 
 
 data_option = click.option(
