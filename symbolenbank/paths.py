@@ -22,7 +22,7 @@ def data_dir() -> Path:
 
 
 def datasette_dir() -> Path:
-    """The `datasette/` folder: metadata, templates, plugins, static files."""
+    """The `datasette/` folder: metadata, templates, static files (the plugins are `symbolenbank.web`)."""
     return _share("datasette", "metadata.yml")
 
 
