@@ -22,7 +22,7 @@ def data_dir() -> Path:
 
 
 def datasette_dir() -> Path:
-    """The `datasette/` folder: metadata, templates, static files (the plugins are `symbolenbank.web`)."""
+    """The `datasette/` folder: metadata, templates, static files (plugins: `symbolenbank.web`)."""
     return _share("datasette", "metadata.yml")
 
 
