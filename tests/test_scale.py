@@ -156,7 +156,7 @@ def test_scanner_keeps_its_helpers_for_many_scans(db_path, tmp_path):
     from matchers.errors import ImageError
     from matchers.parallel import Scanner, scan_image_stream
     from matchers.text import TextMatcher
-    from tests.conftest import DATA
+    from tests.helpers import DATA
 
     texts = scale_posts(900, seed=5)
     matcher = TextMatcher.from_db(db_path)
