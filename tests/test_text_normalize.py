@@ -225,6 +225,7 @@ SLOW_EXAMPLES = {
     "modified-pattern-emoji-sequence": ("🏴\ufe0f\u200d😂", {"🏴": "\ue100"}),
     "stray-modifier": ("a\ufe0f", None),
     "pattern-emoji-touches-text": ("x🏴", {"🏴": "\ue100"}),
+    "nul": ("sieg\x00heil", None),
 }
 
 

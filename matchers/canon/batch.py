@@ -56,13 +56,21 @@ def canonicalize_batch(
 ) -> Batch:
     """Canonicalise many posts at once; posts marked `slow` must go through `canonicalize`.
 
-    The posts must not contain NUL (the batch joiner); the caller routes those elsewhere."""
+    A post with NUL (the batch joiner) is left out of the joined batch, as if empty, and
+    marked `slow` for that reason."""
     big = " " + " \x00 ".join(posts) + " "  # each post framed by spaces, joined by NUL
+    nul: list[int] = []
+    if big.count("\x00") != len(posts) - 1:
+        nul = [i for i, p in enumerate(posts) if "\x00" in p]
+        posts = [p if "\x00" not in p else "" for p in posts]
+        big = " " + " \x00 ".join(posts) + " "
     raw, cls, canon = _lookup(big, tables if tables is not None else base_tables())
     lens = np.fromiter(map(len, posts), dtype=np.int64, count=len(posts)) + 2
     ends_in_big = np.cumsum(lens + 1) - 1  # index of the joiner after each post
     post_base = ends_in_big - lens + 1
     slow = SlowPosts(ends_in_big)
+    if nul:
+        slow.add(Reason.NUL, post_base[nul])
 
     near = _near(cls)
     drops = _units_to_items(cls, canon, near, slow)  # rules 1-2

@@ -3,7 +3,6 @@
 The batch path handles what is common at numpy speed; a post with anything else is marked
 `slow` and its caller canonicalises it with the reference path instead. A batch stage that
 meets such a case calls `slow.add(Reason.X, positions)`; a new case gets a member here first.
-Posts with NUL (the batch joiner) never enter a batch: `TextMatcher` routes them itself.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ class Reason(Enum):
     STRAY_MODIFIER = (
         "a variation selector or skin tone after no emoji (`a\ufe0f`), also after a flag letter"
     )
+    NUL = "a NUL character, which joins the posts of a batch: the post is left out of it"
     PATTERN_EMOJI_TOUCHES_TEXT = (
         "a pattern emoji without a separator on both sides (`x🏴`): the reference path frames it"
     )

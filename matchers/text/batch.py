@@ -76,14 +76,16 @@ def scan_batch(
     """The matches of the posts that have any, by index. Sparse: most posts match nothing,
     and a list per post held through the batch would be promoted by the garbage collector
     and walked by its full collections again and again. Raises TypeError for a non-str."""
-    try:
-        has_nul = "\x00" in "".join(posts)  # one pass in C, and a type check
-    except TypeError:
-        raise _type_error(next(p for p in posts if not isinstance(p, str))) from None
     out: dict[int, list[TextMatch]] = {}
     if not posts:
         return out
-    batch = _canonicalize(ix, posts, has_nul)
+    try:
+        batch = nz.canonicalize_batch(posts, ix.tables)  # its join is the type check
+    except TypeError:
+        bad = [p for p in posts if not isinstance(p, str)]
+        if not bad:
+            raise
+        raise _type_error(bad[0]) from None
     slow = batch.slow
     per_post = _hits_by_post(ix, batch)
     fz_post = _fuzzy_hits_by_post(ix, batch, fuzzy)
@@ -108,18 +110,6 @@ def scan_batch(
     for o in np.flatnonzero(slow).tolist():
         out[o] = scan_reference(ix, posts[o], include_weak, fuzzy)
     return out
-
-
-def _canonicalize(ix: TextIndex, posts: list[str], has_nul: bool) -> nz.Batch:
-    """The canonical batch; posts with a NUL (the batch joiner) are marked `slow`."""
-    if not has_nul:
-        return nz.canonicalize_batch(posts, ix.tables)
-    clean = [p if "\x00" not in p else "" for p in posts]
-    batch = nz.canonicalize_batch(clean, ix.tables)
-    for i, p in enumerate(posts):
-        if "\x00" in p:
-            batch.slow[i] = True
-    return batch
 
 
 def _post_view(batch: nz.Batch, o: int, nposts: int) -> BatchView:

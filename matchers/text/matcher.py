@@ -102,7 +102,10 @@ class TextMatcher:
         fuzzy: bool = False,
     ) -> Iterator[list[TextMatch]]:
         """Matches per text, in input order, as `scan` gives them. With `workers` > 1, that
-        many processes scan: this one and `workers - 1` helpers (`matchers.parallel`)."""
+        many processes scan: this one and `workers - 1` helpers (`text/pooled.py`, on
+        `matchers.pool`), forked where that is safe; with other threads running they start
+        by forkserver or spawn, which needs the usual `if __name__ == "__main__":` guard in a
+        script. A helper that dies makes the scan raise RuntimeError rather than hang."""
         if workers is not None and workers > 1:
             return scan_matcher(
                 self, texts, workers=workers, include_weak=include_weak, fuzzy=fuzzy
