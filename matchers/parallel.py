@@ -91,6 +91,11 @@ class Scanner(HelperPool):
         window: int | None = None,
     ) -> Iterator[list[dict[str, Any]] | ImageError]:
         """Yield, for each image path in order, its matches as dicts, or its ImageError."""
+        if isinstance(paths, str | bytes | os.PathLike):
+            raise TypeError(
+                f"Scanner.scan_images() expects an iterable of paths, got one "
+                f"{type(paths).__name__}; wrap it in a list"
+            )
         return self._map("image", (str(p) for p in paths), False, chunk_size, window)
 
     def _source(self) -> str:
@@ -112,6 +117,12 @@ class Scanner(HelperPool):
         self, kind: str, items: Iterable[Any], flag: bool, chunk_size: int, window: int | None
     ) -> Iterator[Any]:
         self._check_open()
+        if isinstance(items, str | bytes):
+            what = "texts" if kind == "text" else "image paths"
+            raise TypeError(
+                f"Scanner expects an iterable of {what}, got one {type(items).__name__}; "
+                "wrap it in a list"
+            )
         if chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
         return ordered_map(self, kind, chunked(items, chunk_size), flag, window)

@@ -382,3 +382,40 @@ def test_batches_are_bounded_by_posts_and_characters(tm):
     assert list(chunks(["x" * 1000, "y"], 10, 100)) == [["x" * 1000], ["y"]]  # never empty
     long_posts = ["heil " * 40_000, "sieg heil", "x" * 300_000, "14 words 88"]
     assert list(tm.scan_many(long_posts)) == [tm.scan(p) for p in long_posts]
+
+
+def test_a_single_string_is_no_stream_of_posts(db_path):
+    from matchers.parallel import Scanner
+
+    tm = TextMatcher.from_rules(
+        [EntryRule("sieg-heil", kind="slogan")], [PatternRule("sieg-heil", "sieg heil")]
+    )
+    for workers in (None, 2):
+        with pytest.raises(TypeError, match="use scan\\(\\) for a single text"):
+            tm.scan_many("sieg heil", workers=workers)
+    with Scanner(db_path, workers=1) as scanner:
+        with pytest.raises(TypeError, match="iterable of texts"):
+            scanner.scan("sieg heil")
+        with pytest.raises(TypeError, match="iterable of paths"):
+            scanner.scan_images("upload.png")
+
+
+def test_long_random_tokens_are_not_cached():
+    """Tokens that are random strings, not words, would hold kilobytes each in the caches of
+    alternative readings and batch leetspeak, and never come again."""
+    import random
+    import string
+
+    from matchers.canon import batch_leet
+
+    tm = TextMatcher.from_rules(
+        [EntryRule("code", kind="number")], [PatternRule("code", "heil 1488")]
+    )
+    rng = random.Random(3)
+    for _ in range(3):
+        tm.scan("".join(rng.choice(string.ascii_lowercase + string.digits) for _ in range(20_000)))
+    assert all(len(tok) <= 256 for tok, _reading in tm._index.token_cache)
+    assert all(len(cls) <= 256 for _canon, cls in batch_leet._UNLEET_CACHE)
+    assert tm.scan("heil1488")  # short tokens are still read (and cached) as before
+    assert ("heil1488", "split") in tm._index.token_cache
+    assert tm._index.token_cache_chars == sum(len(t) for t, _r in tm._index.token_cache)

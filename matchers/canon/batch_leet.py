@@ -11,9 +11,11 @@ from .reference import Item, _unleet
 # `_unleet` per token, by the token's canonical characters and classes: (index in the token,
 # new class, new canonical code point, whether it is leetspeak) per changed character. Bound by
 # count, cleared when it holds more than _UNLEET_CACHE_MAX tokens, so that a long stream of
-# distinct tokens cannot grow it without end.
+# distinct tokens cannot grow it without end; tokens longer than _UNLEET_CACHED_MAX_LEN (random
+# strings, not words, which hold kilobytes each and never come again) are not kept.
 _UNLEET_CACHE: dict[tuple[bytes, bytes], tuple[tuple[int, int, int, bool], ...]] = {}
 _UNLEET_CACHE_MAX = 100_000
+_UNLEET_CACHED_MAX_LEN = 256
 
 
 def _unleet_sparse(
@@ -47,9 +49,10 @@ def _unleet_sparse(
                 for x, it in enumerate(items)
                 if it.cls != cls[positions[x]]
             )
-            if len(_UNLEET_CACHE) > _UNLEET_CACHE_MAX:
-                _UNLEET_CACHE.clear()
-            _UNLEET_CACHE[key] = edits
+            if len(items) <= _UNLEET_CACHED_MAX_LEN:
+                if len(_UNLEET_CACHE) > _UNLEET_CACHE_MAX:
+                    _UNLEET_CACHE.clear()
+                _UNLEET_CACHE[key] = edits
         for x, c_new, k_new, leet in edits:
             p = positions[x]
             at.append(p)

@@ -52,6 +52,7 @@ class TextIndex:
     punct_patterns: bool  # any punctuation-only pattern (not only terms)
     # tokens canonicalised with another reading (`readings`), bounded there
     token_cache: dict[tuple[str, str], nz.Canon] = field(default_factory=dict)
+    token_cache_chars: int = 0  # characters of the tokens in `token_cache`
 
 
 def compile_index(entries: Sequence[EntryRule], patterns: Sequence[PatternRule]) -> TextIndex:

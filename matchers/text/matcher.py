@@ -106,6 +106,11 @@ class TextMatcher:
         `matchers.pool`), forked where that is safe; with other threads running they start
         by forkserver or spawn, which needs the usual `if __name__ == "__main__":` guard in a
         script. A helper that dies makes the scan raise RuntimeError rather than hang."""
+        if isinstance(texts, str | bytes):
+            raise TypeError(
+                "TextMatcher.scan_many() expects an iterable of str, got one "
+                f"{type(texts).__name__}; use scan() for a single text"
+            )
         if workers is not None and workers > 1:
             return scan_matcher(
                 self, texts, workers=workers, include_weak=include_weak, fuzzy=fuzzy

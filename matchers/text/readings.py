@@ -22,7 +22,11 @@ from .views import ListView, View
 __all__ = ["with_readings"]
 
 READINGS = ("leet", "split")
-_TOKEN_CACHE_MAX = 100_000  # tokens read another way, kept per index
+# Tokens read another way are kept per index, bounded by the characters they hold: a cached
+# canonical form takes about 100 bytes a character, so 200,000 characters are about 20 MB.
+# Tokens longer than 256 characters (random strings, not words) are read again each time.
+_TOKEN_CACHE_CHARS = 200_000
+_TOKEN_CACHED_MAX_LEN = 256
 # (start, end in the post's canonical text, original start, the token canonicalised with the
 # reading, its start in the spliced text) of one letter-digit token
 _Spliced = tuple[int, int, int, nz.Canon, int]
@@ -105,10 +109,13 @@ def _splice(
         tok = text[o : view.oend(view.klo + b - 1)]
         t = cache.get((tok, reading))
         if t is None:
-            if len(cache) > _TOKEN_CACHE_MAX:
-                cache.clear()
             t = nz.canonicalize(tok, ix.codes, reading)
-            cache[tok, reading] = t
+            if len(tok) <= _TOKEN_CACHED_MAX_LEN:
+                ix.token_cache_chars += len(tok)
+                if ix.token_cache_chars > _TOKEN_CACHE_CHARS:
+                    cache.clear()
+                    ix.token_cache_chars = len(tok)
+                cache[tok, reading] = t
         pieces.append(t.k[1:-1])
         spliced.append((a, b, o, t, at))
         at += len(t.k) - 2
