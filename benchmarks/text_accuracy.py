@@ -20,6 +20,9 @@ prose (``symbolenbank.corpus``), and generated hard negatives: pattern letters i
 ordinary words, number codes inside larger numbers, phone numbers, decimals, dates and prices,
 patterns split into two ordinary words (``is is``). Hard negatives carry the entry's context term
 so that they test boundaries rather than the context rule. Fixed seed; benchmarks never gate tests.
+
+One file of about 1,000 lines on purpose: a benchmark script that runs on its own, its variant
+generators per class side by side with the report they feed.
 """
 
 from __future__ import annotations
