@@ -59,6 +59,8 @@ def main() -> None:
         run("scale.py", "--mb", mb, "--db", str(db)),
         "## Scan endpoint\n",
         run("scan_endpoint.py"),
+        "### Under load: 8 clients posting 100,000 characters\n",
+        run("scan_load.py", "--db", str(db), *(["--scans", "2"] if args.quick else [])),
     ]
     args.output.write_text("\n".join(sections), encoding="utf-8")
     print(f"Wrote {args.output}")

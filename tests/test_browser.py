@@ -127,3 +127,18 @@ def test_scan_obfuscated_text(server, page):
     shot(page, "04-scan")
     card.get_by_role("link", name="Sieg Heil").click()
     page.wait_for_url("**/symbolenbank/entries/sieg-heil")
+
+
+def test_scan_long_post_says_what_it_left_out(server, page):
+    """A post with more matches than one answer holds: the first ones, and a notice."""
+    page.goto(server + "/-/scan")
+    page.get_by_label("Text").fill(("88 " * 33_334)[:100_000])
+    page.get_by_role("button", name="Scan").click()
+    page.wait_for_url("**/-/scan")
+    notice = page.locator(".sb-truncated")
+    notice.wait_for()
+    assert "Only the first 1,000 of 33,333 matches" in notice.inner_text()
+    assert page.locator("li.sb-match").count() == 1000
+    assert page.locator(".sb-scan-text mark.sb-hit").count() == 1000
+    notice.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "05-scan-truncated.png"))  # the page is 19 MB in full

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
 import sqlite3
+import time
 from html import unescape
 
 import pytest
@@ -152,7 +154,12 @@ async def test_scan_json(ds):
     assert response.headers["content-type"].startswith("application/json")
     assert re.fullmatch(r"scan;dur=[0-9.]+", response.headers["server-timing"])
     data = response.json()
-    assert set(data) == {"database", "matches", "weak", "image_matches"}
+    assert set(data) == {
+        "database", "matches", "weak", "image_matches", "entries", "found", "truncated",
+        "max_matches",
+    }  # fmt: skip
+    assert data["truncated"] is False and data["found"] == {"matches": len(data["matches"]),
+                                                            "weak": len(data["weak"])}  # fmt: skip
     match = next(m for m in data["matches"] if m["entry_id"] == "sieg-heil")
     for key in (
         "entry_id",
@@ -167,8 +174,6 @@ async def test_scan_json(ds):
         "weak",
         "reasons",
         "explanation",
-        "summary_en",
-        "benign_uses_en",
         "url",
     ):
         assert key in match, key
@@ -176,6 +181,15 @@ async def test_scan_json(ds):
     assert match["assessment"] == "illegal" and match["weak"] is False
     assert match["url"] == "/symbolenbank/entries/sieg-heil"
     assert "leetspeak" in match["reasons"]
+    # The entry's texts are in `entries`, once, not in every match.
+    entry = data["entries"]["sieg-heil"]
+    for key in ("title", "title_en", "kind", "assessment", "summary", "summary_en",
+                "benign_uses", "benign_uses_en", "url"):  # fmt: skip
+        assert key in entry, key
+    assert "NSDAP" in entry["summary_en"] and entry["benign_uses_en"]
+    assert entry["url"] == match["url"] and entry["title"] == match["title"]
+    assert "summary_en" not in match and "benign_uses_en" not in match
+    assert set(data["entries"]) == {m["entry_id"] for m in data["matches"] + data["weak"]}
 
 
 async def test_scan_json_weak_apart(site_cases_ds, site_cases):
@@ -230,6 +244,8 @@ async def test_scan_json_image(site_cases_ds, site_cases):
     hit = next(m for m in data["image_matches"] if m["entry_id"] == entry_id)
     assert hit["distance"] <= hit["threshold"]
     assert hit["url"] == f"/symbolenbank/entries/{entry_id}" and hit["title"]
+    assert hit["assessment"] == "borderline" and hit["kind"] == "symbol"
+    assert data["entries"][entry_id]["summary_en"].startswith("A black triangle")
 
 
 @pytest.mark.parametrize(
@@ -239,7 +255,7 @@ async def test_scan_json_image(site_cases_ds, site_cases):
         (b'["text"]', "application/json", 400, "JSON object"),
         (b'{"text": 5}', "application/json", 400, '"text" must be a string'),
         (b'{"text": "  "}', "application/json", 400, "nothing to scan"),
-        (b'{"text": "hallo", "database": "nope"}', "application/json", 400, "does not exist"),
+        (b'{"text": "hallo", "database": "nope"}', "application/json", 403, "does not exist"),
         (b"text=hallo", "text/plain", 415, "unsupported content type"),
         (
             json.dumps({"text": "a" * 100_001}).encode(),
@@ -303,3 +319,209 @@ async def test_scan_json_matches_library(ds, db_path):
     got = data["matches"] + data["weak"]
     key = lambda d: (d["start"], d["end"], d["entry_id"], d["pattern"])  # noqa: E731
     assert sorted(map(key, got)) == sorted(map(key, expected))
+
+
+# ---------------------------------------------------------------------------- bounds
+
+EIGHTS_100K = ("88 " * 33_334)[:100_000]
+"""A weak match of `code-88` every three characters: 33,333 of them."""
+
+
+async def test_scan_json_answer_is_bounded(ds):
+    """Each entry's texts once per answer, at most MAX_MATCHES matches, and `truncated`."""
+    response = await ds.client.post("/-/scan.json", json={"text": EIGHTS_100K})
+    assert response.status_code == 200
+    assert len(response.content) < 1_000_000  # was 58 MB
+    data = response.json()
+    assert data["truncated"] is True and data["max_matches"] == 1000
+    assert data["found"] == {"matches": 0, "weak": 33_333}
+    assert data["matches"] == [] and len(data["weak"]) == 1000
+    starts = [m["start"] for m in data["weak"]]
+    assert starts == list(range(0, 3000, 3))  # the first ones, in text order
+    assert all(EIGHTS_100K[m["start"] : m["end"]] == m["matched"] == "88" for m in data["weak"])
+    assert all(m["url"] == "/symbolenbank/entries/code-88" for m in data["weak"])
+    assert list(data["entries"]) == ["code-88"] and data["entries"]["code-88"]["summary_en"]
+    assert not any("summary_en" in m or "benign_uses" in m for m in data["weak"])
+
+
+async def test_scan_json_truncation_keeps_strong_matches(ds):
+    text = "88 " * 1200 + "en toen " * 6 + "s1eg h.e.i.l"  # out of the 88s' context window
+    data = (await ds.client.post("/-/scan.json", json={"text": text})).json()
+    assert data["truncated"] is True
+    assert [m["entry_id"] for m in data["matches"]] == ["sieg-heil"]
+    assert data["found"] == {"matches": 1, "weak": 1200} and len(data["weak"]) == 999
+    assert set(data["entries"]) == {"sieg-heil", "code-88"}
+
+
+async def test_scan_page_is_bounded(ds):
+    response = await post_form(ds, {"text": EIGHTS_100K})
+    assert response.status_code == 200
+    html = response.text
+    assert "Only the first 1,000 of 33,333 matches are highlighted and listed" in html
+    assert html.count('<li class="sb-match') == 1000
+    assert html.count("<mark ") == 1000
+    assert len(response.content) < 3_000_000
+
+
+async def test_scan_json_untruncated_answer_says_so(ds):
+    data = (await ds.client.post("/-/scan.json", json={"text": OBFUSCATED})).json()
+    assert data["truncated"] is False
+    assert data["found"] == {"matches": len(data["matches"]), "weak": len(data["weak"])}
+
+
+async def test_scan_json_hides_which_databases_exist(built):
+    """A database the actor may not see is answered exactly like one that does not exist."""
+    from symbolenbank.publish import RESTRICTED_NAME
+
+    ds = make_datasette(built.output, built.restricted_output)
+    answers = {}
+    for name in (RESTRICTED_NAME, "no-such-db"):
+        response = await ds.client.post("/-/scan.json", json={"text": "hallo", "database": name})
+        answers[name] = (response.status_code, response.json()["error"].replace(name, "<name>"))
+    assert answers[RESTRICTED_NAME] == answers["no-such-db"]
+    assert answers["no-such-db"][0] == 403
+
+
+def test_highlight_agrees_with_its_definition():
+    """The sweep gives what the definition says: each segment covered by the matches that
+    contain it, on random overlapping matches."""
+    from symbolenbank.web.scan_worker import highlight
+
+    def by_definition(text, matches):
+        points = sorted({0, len(text)} | {p for m in matches for p in (m["start"], m["end"])})
+        segments = []
+        for a, b in zip(points, points[1:], strict=False):
+            covering = [m for m in matches if m["start"] <= a and m["end"] >= b]
+            strong = [m for m in covering if not m["weak"]]
+            tiers = sorted((m["assessment"] for m in (strong or covering)), key=tier_rank)
+            segments.append(
+                {
+                    "text": text[a:b],
+                    "numbers": [m["number"] for m in covering],
+                    "weak": bool(covering) and not strong,
+                    "tier": tiers[0] if tiers else None,
+                    "title": " | ".join(
+                        f"{m['number']}. {m['title']} ({m['assessment']})"
+                        f"{' – weak: context not met' if m['weak'] else ''}"
+                        for m in covering
+                    ),
+                    "ends": [m["number"] for m in covering if m["end"] == b],
+                }
+            )
+        return segments
+
+    from symbolenbank.web.common import TIER_ORDER, tier_rank
+
+    rng = random.Random(20261125)
+    for _ in range(300):
+        text = "".join(rng.choice("ab ") for _ in range(rng.randint(1, 30)))
+        matches = []
+        for number in range(1, rng.randint(0, 8) + 1):
+            start = rng.randrange(len(text))
+            end = rng.randint(start + 1, len(text))
+            weak, tier = rng.random() < 0.3, rng.choice(TIER_ORDER)
+            matches.append({"start": start, "end": end, "number": number, "title": f"t{number}",
+                            "weak": weak, "assessment": tier})  # fmt: skip
+        matches.sort(key=lambda m: m["start"])
+        assert highlight(text, matches) == by_definition(text, matches)
+
+
+def test_highlight_is_linear():
+    """13,333 matches in 40,000 characters: once 73 s (every segment against every match)."""
+    from symbolenbank.web.scan_worker import highlight
+
+    text = ("88 " * 13_334)[:40_000]
+    matches = [
+        {
+            "start": i,
+            "end": i + 2,
+            "number": n,
+            "title": "88",
+            "weak": True,
+            "assessment": "context",
+        }
+        for n, i in enumerate(range(0, len(text) - 1, 3), start=1)
+    ]
+    started = time.perf_counter()
+    segments = highlight(text, matches)
+    assert time.perf_counter() - started < 2
+    assert "".join(s["text"] for s in segments) == text
+    assert [s["numbers"] for s in segments[:3]] == [[1], [], [2]]
+
+
+# ---------------------------------------------------------------------------- form limits
+
+
+def raw_multipart(parts: list[tuple[str, bytes]]) -> tuple[bytes, dict[str, str]]:
+    """A multipart body from (headers, data) pairs, for forms no browser would send."""
+    body = b"".join(
+        f"--B\r\n{headers}\r\n\r\n".encode() + data + b"\r\n" for headers, data in parts
+    )
+    return body + b"--B--\r\n", {"content-type": "multipart/form-data; boundary=B"}
+
+
+async def test_scan_form_with_many_tiny_fields_is_refused_at_once(ds):
+    """11 MB of empty fields: refused at the ninth part, not parsed for seconds."""
+    from symbolenbank.web.scan_request import MAX_BODY_BYTES
+
+    part = ('Content-Disposition: form-data; name="a"', b"")
+    one = len(raw_multipart([part])[0])
+    body, headers = raw_multipart([part] * ((MAX_BODY_BYTES - 100) // (one - 7)))
+    assert len(body) > 10 * 2**20
+    started = time.perf_counter()
+    response = await ds.client.request("POST", "/-/scan.json", content=body, headers=headers)
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 400
+    assert "the form has more than 8 parts" in response.json()["error"]
+
+
+async def test_scan_form_part_headers_are_bounded(ds):
+    padding = "\r\n".join(f"X-Pad-{i}: {'a' * 1000}" for i in range(6))
+    body, headers = raw_multipart(
+        [(f'Content-Disposition: form-data; name="text"\r\n{padding}', b"s1eg h.e.i.l")]
+    )
+    response = await ds.client.request("POST", "/-/scan.json", content=body, headers=headers)
+    assert response.status_code == 400
+    assert "headers are longer than 4,096 bytes" in response.json()["error"]
+
+
+async def test_scan_form_fields_are_bounded(ds):
+    body, headers = raw_multipart(
+        [
+            ('Content-Disposition: form-data; name="text"', b"s1eg h.e.i.l"),
+            ('Content-Disposition: form-data; name="database"', b"x" * 5000),
+        ]
+    )
+    response = await ds.client.request("POST", "/-/scan.json", content=body, headers=headers)
+    assert response.status_code == 413
+    assert "'database' is over 1,024 bytes" in response.json()["error"]
+    body, headers = raw_multipart([('Content-Disposition: form-data; name="text"', b"x" * 400_001)])
+    response = await ds.client.request("POST", "/-/scan.json", content=body, headers=headers)
+    assert response.status_code == 413
+    assert "the limit is 100,000 characters" in response.json()["error"]
+
+
+async def test_scan_form_ignores_fields_it_does_not_have(ds):
+    body, headers = raw_multipart(
+        [
+            ('Content-Disposition: form-data; name="comment"', b"y" * 100_000),
+            ('Content-Disposition: form-data; name="text"', OBFUSCATED.encode()),
+        ]
+    )
+    response = await ds.client.request("POST", "/-/scan.json", content=body, headers=headers)
+    assert response.status_code == 200
+    assert any(m["entry_id"] == "sieg-heil" for m in response.json()["matches"])
+
+
+async def test_scan_urlencoded_form_with_many_fields_is_refused_at_once(ds):
+    body = b"a=&" * (10 * 2**20 // 3)
+    started = time.perf_counter()
+    response = await ds.client.request(
+        "POST",
+        "/-/scan.json",
+        content=body,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 400
+    assert "the form has more than 8 fields" in response.json()["error"]

@@ -15,13 +15,6 @@ imports it.
 
 from __future__ import annotations
 
-from datasette.plugins import pm
-
-from . import auth, drawings, entry_page, home, introspection, layout, scan, sql_guard
-
-PLUGINS = (auth, drawings, entry_page, home, introspection, layout, scan, sql_guard)
-"""The modules that hold hook implementations."""
-
 
 def register() -> None:
     """Add the site's plugins to Datasette's plugin manager, once per process.
@@ -31,6 +24,12 @@ def register() -> None:
     registered by name rather than as a setuptools entry point, so other Datasette instances in
     the same environment never load them.
     """
-    for module in PLUGINS:
+    # Imported here, not with the package: a scan worker imports `.scan_worker` alone and
+    # would otherwise load Datasette and every page for nothing.
+    from datasette.plugins import pm
+
+    from . import auth, drawings, entry_page, home, introspection, layout, scan, sql_guard
+
+    for module in (auth, drawings, entry_page, home, introspection, layout, scan, sql_guard):
         if pm.get_plugin(module.__name__) is None:
             pm.register(module, name=module.__name__)

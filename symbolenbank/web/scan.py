@@ -3,12 +3,15 @@
 ``GET /-/scan`` shows the form; ``POST /-/scan`` (form, CSRF-protected) shows the text with every
 match highlighted in place; ``POST /-/scan.json`` takes ``{"text": ...}`` as JSON or a multipart
 form with ``text`` and/or ``image`` and answers ``{"matches": [...], "weak": [...],
-"image_matches": [...]}``, or ``{"ok": false, "error": ...}`` with a 4xx status. Anonymous actors
-scan the public database; authenticated actors may scan the restricted one, which holds the whole
-knowledge base.
+"image_matches": [...], "entries": {...}, ...}`` (README.md, "Scan page and JSON API"), or
+``{"ok": false, "error": ...}`` with a 4xx status, or 503 with ``Retry-After`` when the server
+is busy. Anonymous actors scan the public database; authenticated actors may scan the
+restricted one, which holds the whole knowledge base.
 
-Both routes are one view: read the request, choose the database, scan, time the scan (the
-``Server-Timing`` header), then render the page or the JSON, as the route's extension says.
+Both routes are one view: read the request, choose the database, scan on a worker of
+:mod:`.scan_pool` (the highlighting too), time it (the ``Server-Timing`` header), then render
+the page or the JSON, as the route's extension says. The event loop only reads, checks and
+renders, and what it renders is bounded (:data:`.scanning.MAX_MATCHES`).
 """
 
 from __future__ import annotations
@@ -21,9 +24,13 @@ from datasette.utils.asgi import Response
 
 from datasette import hookimpl
 
-from .common import assessment_tiers, tier_rank, visible_databases
+from .common import assessment_tiers, visible_databases
 from .scan_request import MAX_IMAGE_BYTES, MAX_TEXT_CHARS, ScanError, read_scan_request
+from .scan_worker import BIG_TEXT_CHARS, release_memory
 from .scanning import choose_database, run_scan
+
+BIG_BODY_BYTES = 1024 * 1024
+"""After a request this big (an image, mostly), give freed memory back to the system."""
 
 SCAN_PATHS = ("/-/scan", "/-/scan.json")
 
@@ -35,11 +42,13 @@ class Scan:
     text: str = ""
     database: str | None = None
     result: dict[str, Any] | None = None
+    segments: list[dict[str, Any]] | None = None
+    """The text cut for highlighting, for the page only."""
     error: ScanError | None = None
     took_ms: float = 0.0
 
 
-async def perform_scan(datasette: Any, request: Any) -> Scan:
+async def perform_scan(datasette: Any, request: Any, *, for_page: bool) -> Scan:
     """Read the request, choose the database (with the actor's permissions), scan, time it."""
     scan = Scan()
     started = time.perf_counter()
@@ -47,7 +56,9 @@ async def perform_scan(datasette: Any, request: Any) -> Scan:
         asked = await read_scan_request(datasette, request)
         scan.text = asked.text
         scan.database = await choose_database(datasette, request.actor, asked.database)
-        scan.result = await run_scan(datasette, scan.database, asked.text, asked.image)
+        scan.result, scan.segments = await run_scan(
+            datasette, scan.database, asked.text, asked.image, segments=for_page
+        )
     except ScanError as error:
         scan.error = error
     scan.took_ms = (time.perf_counter() - started) * 1000
@@ -62,20 +73,29 @@ async def scan_view(datasette: Any, request: Any) -> Response:
             message = 'POST {"text": "..."} as application/json, or a multipart form'
             return json_error(ScanError(message, 405))
         return await render_page(datasette, request, None)
-    scan = await perform_scan(datasette, request)
-    if as_json:
-        if scan.error is not None:
-            return json_error(scan.error)
+    scan = await perform_scan(datasette, request, for_page=not as_json)
+    if as_json and scan.error is not None:
+        response = json_error(scan.error)
+    elif as_json:
         response = Response.json(scan.result)
     else:
         response = await render_page(datasette, request, scan)
     if scan.error is None:
         response.headers["Server-Timing"] = f"scan;dur={scan.took_ms:.2f}"
+    elif scan.error.retry_after is not None:
+        response.headers["Retry-After"] = str(scan.error.retry_after)
+    length = request.headers.get("content-length", "")
+    if len(scan.text) >= BIG_TEXT_CHARS or (length.isdigit() and int(length) >= BIG_BODY_BYTES):
+        # The body, its parse and the page are garbage now; glibc would keep their pages.
+        release_memory()
     return response
 
 
 def json_error(error: ScanError) -> Response:
-    return Response.json({"ok": False, "error": error.message}, status=error.status)
+    response = Response.json({"ok": False, "error": error.message}, status=error.status)
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 async def render_page(datasette: Any, request: Any, scan: Scan | None) -> Response:
@@ -97,12 +117,8 @@ async def render_page(datasette: Any, request: Any, scan: Scan | None) -> Respon
         if scan.error is not None:
             context["error"], status = scan.error.message, scan.error.status
         else:
-            assert scan.result is not None
-            every = scan.result["matches"] + scan.result["weak"]
-            for number, m in enumerate(every, start=1):
-                m["number"] = number
             context["result"] = scan.result
-            context["segments"] = highlight(scan.text, sorted(every, key=lambda m: m["start"]))
+            context["segments"] = scan.segments or []
             context["took_ms"] = scan.took_ms
     elif databases:
         context["database"] = await choose_database(datasette, request.actor, None)
@@ -110,39 +126,6 @@ async def render_page(datasette: Any, request: Any, scan: Scan | None) -> Respon
     context["tiers"] = await assessment_tiers(datasette.get_database(shown)) if shown else []
     html_text = await datasette.render_template("scan.html", context, request=request)
     return Response.html(html_text, status=status)
-
-
-def highlight(text: str, matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Split `text` into segments, each with the numbers of the matches covering it.
-
-    Matches may overlap; a segment takes the most serious tier among its strong matches, and is
-    `weak` when only weak matches cover it. `ends` lists the matches that end with the segment,
-    so the page can put their reference numbers right after them.
-    """
-    cuts = {0, len(text)}
-    for m in matches:
-        cuts.update((m["start"], m["end"]))
-    points = sorted(c for c in cuts if 0 <= c <= len(text))
-    segments = []
-    for a, b in zip(points, points[1:], strict=False):
-        covering = [m for m in matches if m["start"] <= a and m["end"] >= b]
-        strong = [m for m in covering if not m.get("weak")]
-        tiers = sorted((m.get("assessment") for m in (strong or covering)), key=tier_rank)
-        segments.append(
-            {
-                "text": text[a:b],
-                "numbers": [m["number"] for m in covering],
-                "weak": bool(covering) and not strong,
-                "tier": tiers[0] if tiers else None,
-                "title": " | ".join(
-                    f"{m['number']}. {m.get('title')} ({m.get('assessment')})"
-                    f"{' – weak: context not met' if m.get('weak') else ''}"
-                    for m in covering
-                ),
-                "ends": [m["number"] for m in covering if m["end"] == b],
-            }
-        )
-    return segments
 
 
 @hookimpl

@@ -6,24 +6,32 @@ unreadable request raises :class:`ScanError` with the HTTP status to answer.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 from typing import Any, NamedTuple
+from urllib.parse import parse_qs
+
+from .multipart_form import MAX_PARTS, FormError, parse_form, parse_options_header
 
 MAX_TEXT_CHARS = 100_000
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_BODY_BYTES = MAX_IMAGE_BYTES + 1024 * 1024
 """Room for the image, a full text in any encoding and the form's own bytes."""
+MAX_SMALL_FIELD_BYTES = 1024
+"""The form's csrftoken and database fields."""
 CSRF_COOKIE, CSRF_FIELD = "ds_csrftoken", "csrftoken"
 
 
 class ScanError(Exception):
-    """A request the scan cannot answer; `status` is the HTTP status to send."""
+    """A request the scan cannot answer; `status` is the HTTP status to send, `retry_after`
+    the seconds for a `Retry-After` header (a busy server)."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, *, retry_after: int | None = None):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.retry_after = retry_after
 
 
 class ScanRequest(NamedTuple):
@@ -80,42 +88,42 @@ def check_csrf(datasette: Any, request: Any, token: str | None) -> None:
 
 def parse_multipart(body: bytes, content_type: str) -> tuple[dict[str, str], bytes | None]:
     """Fields and the uploaded `image` (None when no file was chosen) of a multipart form."""
-    try:
-        from python_multipart import FormParser
-        from python_multipart.multipart import parse_options_header
-    except ImportError:  # older python-multipart
-        from multipart import FormParser  # type: ignore[no-redef]
-        from multipart.multipart import parse_options_header  # type: ignore[no-redef]
-
     _, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
     if not boundary:
         raise ScanError("multipart/form-data without a boundary")
-    fields: dict[str, str] = {}
-    files: dict[str, bytes] = {}
-
-    def on_field(field: Any) -> None:
-        fields[field.field_name.decode()] = (field.value or b"").decode("utf-8", "replace")
-
-    def on_file(file: Any) -> None:
-        file.file_object.seek(0)
-        data = file.file_object.read()
-        if file.file_name or data:
-            files[file.field_name.decode()] = data
-
-    parser = FormParser(
-        "multipart/form-data",
-        on_field,
-        on_file,
-        boundary=boundary,
-        config={"MAX_MEMORY_FILE_SIZE": MAX_BODY_BYTES, "UPLOAD_KEEP_FILENAME": False},
-    )
+    limits = {name: MAX_SMALL_FIELD_BYTES for name in ("csrftoken", "database")}
+    limits.update(text=MAX_TEXT_CHARS * 4, image=MAX_IMAGE_BYTES)  # UTF-8: 4 bytes at most
     try:
-        parser.write(body)
-        parser.finalize()
-    except Exception as exc:  # python-multipart raises several types for broken input
-        raise ScanError(f"the multipart form could not be read: {exc}") from exc
-    return fields, files.get("image")
+        parts = parse_form(body, boundary, limits)
+    except FormError as exc:
+        raise ScanError(field_error_message(exc), exc.status) from exc
+    fields = {
+        name: part.data.decode("utf-8", "replace")
+        for name, part in parts.items()
+        if name != "image"
+    }
+    image = parts.get("image")
+    return fields, image.data if image is not None and (image.filename or image.data) else None
+
+
+def parse_urlencoded(body: bytes) -> dict[str, list[str]]:
+    """The fields of a urlencoded form, at most MAX_PARTS of them, as for a multipart form."""
+    try:
+        return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True,
+                        max_num_fields=MAX_PARTS)  # fmt: skip
+    except ValueError as exc:  # too many fields
+        raise ScanError(f"the form has more than {MAX_PARTS} fields; send text") from exc
+
+
+def field_error_message(error: FormError) -> str:
+    if error.field == "image":
+        limit = f"{MAX_IMAGE_BYTES // 2**20} MB"
+        return f"the image is over {MAX_IMAGE_BYTES:,} bytes; the limit is {limit}"
+    if error.field == "text":
+        limit = f"{MAX_TEXT_CHARS:,} characters"
+        return f"the text is over {MAX_TEXT_CHARS * 4:,} bytes; the limit is {limit}"
+    return error.message
 
 
 def parse_json(body: bytes) -> Any:
@@ -153,13 +161,12 @@ async def read_scan_request(datasette: Any, request: Any) -> ScanRequest:
             raise ScanError('"database" must be a string')
         return ScanRequest(text, None, database)
     if media == "multipart/form-data":
-        fields, image = parse_multipart(body, content_type)
+        # Off the event loop: a form of 11 MB takes a while to parse, even within the limits.
+        fields, image = await asyncio.to_thread(parse_multipart, body, content_type)
         check_csrf(datasette, request, fields.get(CSRF_FIELD))
         return ScanRequest(fields.get("text", ""), image, fields.get("database") or None)
     if media == "application/x-www-form-urlencoded":
-        from urllib.parse import parse_qs
-
-        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        form = await asyncio.to_thread(parse_urlencoded, body)
         return ScanRequest(form.get("text", [""])[0], None, form.get("database", [""])[0] or None)
     raise ScanError(
         f"unsupported content type {media or '(none)'!r}: send application/json"
