@@ -525,3 +525,19 @@ async def test_scan_urlencoded_form_with_many_fields_is_refused_at_once(ds):
     assert time.perf_counter() - started < 2
     assert response.status_code == 400
     assert "the form has more than 8 fields" in response.json()["error"]
+
+
+async def test_scan_json_body_is_bounded_and_a_fully_escaped_text_fits(ds):
+    """A JSON body needs no room for an image: padding past the bound is refused before it is
+    parsed, while the longest text, every character escaped, still fits."""
+    padded = json.dumps({"text": "sieg heil", "pad": [{}] * 1_000_000}).encode()
+    response = await ds.client.post(
+        "/-/scan.json", content=padded, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["ok"] is False and "JSON body" in response.json()["error"]
+    escaped = '{"text": "' + "\\ud83c\\udff4" * 50_000 + '"}'
+    response = await ds.client.post(
+        "/-/scan.json", content=escaped.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 200, response.text[:200]

@@ -12,9 +12,11 @@ instead of waiting behind the others without end, so pages and short scans stay 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -101,7 +103,12 @@ class ScanPool:
                 if self.processes:
                     context = multiprocessing.get_context("forkserver")
                     context.set_forkserver_preload(["symbolenbank.web.scan_worker"])
-                    pool = ProcessPoolExecutor(self.workers, mp_context=context)
+                    pool = ProcessPoolExecutor(
+                        self.workers,
+                        mp_context=context,
+                        initializer=_watch_server,
+                        initargs=(os.getpid(),),
+                    )
                     # It starts a process per task while none is idle: start them all now, so
                     # the server's memory settles with its first scans rather than under load.
                     for _ in range(self.workers - 1):
@@ -128,6 +135,24 @@ def _started() -> None:
     """Nothing: the task that makes the pool start one more process."""
 
 
+def _watch_server(server: int) -> None:
+    """In a worker: end when the server process is gone. The workers are children of the fork
+    server, not of the server, so a server that stops without closing its pool (killed, or
+    ended by a signal) would leave them running."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(server, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # the pid now belongs to another user's process
+                os._exit(0)
+
+    threading.Thread(target=watch, name="watch-server", daemon=True).start()
+
+
 WORKERS_VAR, QUEUE_VAR = "SYMBOLENBANK_SCAN_WORKERS", "SYMBOLENBANK_SCAN_QUEUE"
 
 
@@ -147,4 +172,5 @@ def _whole_number(var: str, default: int, least: int) -> int:
 
 
 POOL = pool_from_environment()
+atexit.register(POOL.close)  # a server that ends normally stops its workers
 """The pool of this server process."""

@@ -18,6 +18,8 @@ MAX_TEXT_CHARS = 100_000
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_BODY_BYTES = MAX_IMAGE_BYTES + 1024 * 1024
 """Room for the image, a full text in any encoding and the form's own bytes."""
+MAX_JSON_BYTES = MAX_TEXT_CHARS * 12 + 64 * 1024
+"""A JSON body: a full text with every character `\\u`-escaped (12 bytes for a pair), and room."""
 MAX_SMALL_FIELD_BYTES = 1024
 """The form's csrftoken and database fields."""
 CSRF_COOKIE, CSRF_FIELD = "ds_csrftoken", "csrftoken"
@@ -151,7 +153,14 @@ async def read_scan_request(datasette: Any, request: Any) -> ScanRequest:
     media = content_type.split(";", 1)[0].strip().lower()
     body = await read_body(request)
     if media == "application/json":
-        payload = parse_json(body)
+        if len(body) > MAX_JSON_BYTES:
+            raise ScanError(
+                f"a JSON body may be {MAX_JSON_BYTES:,} bytes at most "
+                f"({MAX_TEXT_CHARS:,} characters of text); send images as multipart/form-data",
+                413,
+            )
+        # Off the event loop: parsing a large body takes a while even within the limit.
+        payload = await asyncio.to_thread(parse_json, body)
         if not isinstance(payload, dict):
             raise ScanError('send a JSON object: {"text": "..."}')
         text, database = payload.get("text", ""), payload.get("database")
