@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -53,13 +54,25 @@ def _temporary_name(output: Path) -> Path:
     return output.with_name(f".{output.name}.{secrets.token_hex(8)}.tmp")
 
 
+# A build writes its temporary file from start to rename within seconds; one untouched for this
+# long belongs to a build that was killed. (A public-only build takes no lock, so a younger file
+# may be its file, mid-write.)
+LEFTOVER_AGE_S = 15 * 60
+
+
 def remove_leftovers(output: Path) -> None:
     """Remove the temporary files (and SQLite journals) that killed builds of `output` left;
-    only under its lock."""
+    only under its lock, and only files untouched for LEFTOVER_AGE_S."""
     pattern = re.compile(rf"\.{re.escape(output.name)}\.[0-9a-f]{{16}}\.tmp(-journal)?")
+    now = time.time()
     for name in os.listdir(output.parent):
         if pattern.fullmatch(name):
-            (output.parent / name).unlink(missing_ok=True)
+            path = output.parent / name
+            try:
+                if now - path.stat().st_mtime >= LEFTOVER_AGE_S:
+                    path.unlink(missing_ok=True)
+            except FileNotFoundError:  # its build renamed or removed it meanwhile
+                continue
 
 
 @contextmanager

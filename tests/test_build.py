@@ -3,6 +3,7 @@ builds that run at once or die halfway."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -196,6 +197,11 @@ def test_what_a_killed_build_left_is_removed(mini_data, tmp_path):
     (tmp_path / ".kb.db.0123456789abcdef.tmp-journal").write_bytes(b"")
     other = tmp_path / ".kb.db.x.0123456789abcdef.tmp"  # another output's: not this build's
     other.write_bytes(b"")
+    running = tmp_path / ".kb.db.fedcba9876543210.tmp"  # a public-only build's, being written
+    running.write_bytes(b"")
+    old = time.time() - 16 * 60
+    for path in (left, tmp_path / ".kb.db.0123456789abcdef.tmp-journal", other):
+        os.utime(path, (old, old))
     build_database(mini_data, tmp_path / "kb.db", restricted_output=tmp_path / "kb-r.db")
-    assert not left.exists() and other.exists()
+    assert not left.exists() and other.exists() and running.exists()
     assert not list(tmp_path.glob(".kb.db.0123456789abcdef.tmp*"))
