@@ -7,8 +7,9 @@ folder that holds it); `matchers.bundle` reads the bundle format, this module lo
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .bundle import bundle_file, materialize, read_bundle
 from .db import connect
@@ -16,6 +17,8 @@ from .errors import DatabaseError
 from .image import ImageMatch, ImageMatcher
 from .imaging import ImageSource
 from .text import TextMatch, TextMatcher
+
+M = TypeVar("M")
 
 ENV_VAR = "SYMBOLENBANK_DB"
 BUNDLED = Path(__file__).resolve().parent / "kb" / "symbolenbank.db"
@@ -94,17 +97,18 @@ def load_bundle(path: str | os.PathLike[str]) -> KnowledgeBase:
 
 def bundle_text_matcher(path: str | os.PathLike[str]) -> TextMatcher:
     """Only the `TextMatcher` of a bundle."""
-    db, tmp = materialize(path)
-    try:
-        return TextMatcher.from_db(db)
-    finally:
-        tmp.cleanup()
+    return _from_bundle(path, TextMatcher.from_db)
 
 
 def bundle_image_matcher(path: str | os.PathLike[str]) -> ImageMatcher:
     """Only the `ImageMatcher` of a bundle."""
+    return _from_bundle(path, ImageMatcher.from_db)
+
+
+def _from_bundle(path: str | os.PathLike[str], from_db: Callable[[Path], M]) -> M:
+    """A matcher built from a bundle, through a temporary database removed afterwards."""
     db, tmp = materialize(path)
     try:
-        return ImageMatcher.from_db(db)
+        return from_db(db)
     finally:
         tmp.cleanup()
