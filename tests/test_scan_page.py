@@ -426,8 +426,9 @@ def test_highlight_agrees_with_its_definition():
         assert highlight(text, matches) == by_definition(text, matches)
 
 
-def test_highlight_is_linear():
-    """13,333 matches in 40,000 characters: once 73 s (every segment against every match)."""
+def test_highlight_of_many_matches():
+    """13,333 matches in 40,000 characters (once 73 s, every segment against every match; the
+    time is measured by benchmarks/scan_load.py): one segment per match and per gap."""
     from symbolenbank.web.scan_worker import highlight
 
     text = ("88 " * 13_334)[:40_000]
@@ -442,9 +443,8 @@ def test_highlight_is_linear():
         }
         for n, i in enumerate(range(0, len(text) - 1, 3), start=1)
     ]
-    started = time.perf_counter()
     segments = highlight(text, matches)
-    assert time.perf_counter() - started < 2
+    assert len(segments) <= 2 * len(matches) + 1
     assert "".join(s["text"] for s in segments) == text
     assert [s["numbers"] for s in segments[:3]] == [[1], [], [2]]
 
