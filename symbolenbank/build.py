@@ -21,7 +21,7 @@ import sqlite_utils
 from . import __version__, buildfiles
 from .loading import KnowledgeData, Problem
 from .models import Entry
-from .rules import context_columns, pattern_row
+from .rules import context_columns, knowledge_languages, pattern_row
 from .tables import FTS_COLUMNS, INDEXES, create_tables
 from .validate import validate_dir
 
@@ -98,10 +98,10 @@ ENTRY_FIELDS = {
 }  # fmt: skip
 
 
-def _entry_row(e: Entry, source_file: str | None) -> dict[str, Any]:
+def _entry_row(e: Entry, source_file: str | None, langs: list[str]) -> dict[str, Any]:
     return {
         **e.model_dump(mode="json", include=ENTRY_FIELDS),
-        **context_columns(e),
+        **context_columns(e, langs),
         "pattern_texts": " | ".join(p.value for p in e.patterns),
         "image": next((img.file for img in e.images if img.file), None),
         "source_file": source_file,
@@ -144,8 +144,9 @@ def entry_rows(
             "entry_ideologies", "entry_movements", "related",
         )
     }  # fmt: skip
+    langs = knowledge_languages(le.entry for le in data.entries)
     for e in entries:
-        rows["entries"].append(_entry_row(e, sources_of.get(e.id)))
+        rows["entries"].append(_entry_row(e, sources_of.get(e.id), langs))
         rows["patterns"] += [pattern_row(e.id, p) for p in e.patterns]
         rows["sources"] += [{"entry_id": e.id, **s.model_dump(mode="json")} for s in e.sources]
         rows["examples"] += _example_rows(e)
@@ -195,6 +196,7 @@ def fill_database(
     for name in ("ideologies", "kinds", "assessments"):
         db[name].insert_all(item.model_dump() for item in data.vocab.get(name, []))
     db["movements"].insert_all(m.model_dump(mode="json") for m in data.vocab.get("movements", []))
+    db["number_cues"].insert_all(c.model_dump() for c in data.vocab.get("number_cues", []))
     rows = entry_rows(data, entries, hash_images=hash_images)
     for table, table_rows in rows.items():
         db[table].insert_all(table_rows)

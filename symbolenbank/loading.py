@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import yamlpos
-from .models import Entry, Movement, VocabItem
+from .models import CUE_POSITIONS, Entry, Movement, NumberCue, VocabItem
 
 VOCABS = {
     "ideologies": VocabItem,
@@ -49,6 +49,8 @@ class KnowledgeData:
     vocab: dict[str, list[Any]] = field(default_factory=dict)
     vocab_sources: dict[str, yamlpos.LocatedYaml] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: the number-cue files, by language, with their lines
+    cue_sources: dict[str, yamlpos.LocatedYaml] = field(default_factory=dict)
 
     def rel(self, path: Path) -> str:
         try:
@@ -113,6 +115,7 @@ def load_data(root: Path) -> KnowledgeData:
             if obj is not None:
                 parsed.append(obj)
         data.vocab[name] = parsed
+    _load_cues(root, data)
     for path in sorted((root / "entries").glob("*.yaml")):
         try:
             doc = yamlpos.load(path)
@@ -129,3 +132,53 @@ def load_data(root: Path) -> KnowledgeData:
         if path.suffix != ".yaml" and path.name != "README.md":
             data.problem(path, 0, "entry files end in .yaml")
     return data
+
+
+def _load_cues(root: Path, data: KnowledgeData) -> None:
+    """`vocab/number-cues-<lang>.yaml`: a mapping from a position (`CUE_POSITIONS`) to a list
+    of words or signs, read into `data.vocab["number_cues"]` (casefolded, in file order)."""
+    cues: list[NumberCue] = []
+    for path in sorted((root / "vocab").glob("number-cues-*.yaml")):
+        lang = path.stem.removeprefix("number-cues-")
+        try:
+            doc = yamlpos.load(path)
+        except yamlpos.YamlError as exc:
+            data.problem(path, exc.line, exc.message)
+            continue
+        data.cue_sources[lang] = doc
+        if not isinstance(doc.data, dict):
+            data.problem(path, 1, f"a number-cue file maps {', '.join(CUE_POSITIONS)} to lists")
+            continue
+        for position, items in doc.data.items():
+            if position not in CUE_POSITIONS:
+                data.problem(
+                    path,
+                    doc.line_of((position,)),
+                    f"unknown position `{position}`; known: {', '.join(CUE_POSITIONS)}",
+                )
+                continue
+            if not isinstance(items, list):
+                data.problem(path, doc.line_of((position,)), f"`{position}` holds a YAML list")
+                continue
+            seen: set[str] = set()
+            for i, item in enumerate(items):
+                line = doc.line_of((position, i))
+                if not isinstance(item, str) or not item.strip() or item != item.strip():
+                    data.problem(
+                        path, line, f"a cue is a word or sign without spaces around it: {item!r}"
+                    )
+                    continue
+                cue = " ".join(item.casefold().split())
+                if cue in seen:
+                    data.problem(path, line, f"`{item}` is already in `{position}`")
+                    continue
+                if position == "sign" and len(item) != 1:
+                    data.problem(path, line, f"a sign is one character: {item!r}")
+                    continue
+                seen.add(cue)
+                cues.append(
+                    NumberCue(
+                        id=f"{lang}:{position}:{cue}", language=lang, position=position, cue=cue
+                    )
+                )
+    data.vocab["number_cues"] = cues

@@ -152,3 +152,18 @@ class Movement(_Strict):
     description: Text
     description_en: Text
     sources: list[Source] = Field(min_length=1)
+
+
+#: Where a number cue stands: the word after the number, the word before it, the ending of the
+#: word before it (street names), the word before a year, or a sign next to it.
+CUE_POSITIONS = ("after", "before", "before_ending", "year", "sign")
+
+
+class NumberCue(_Strict):
+    """One word or sign of `vocab/number-cues-<lang>.yaml`: next to a number, it says the
+    number is a quantity, an identifier or a year, not a code."""
+
+    id: str
+    language: str
+    position: str
+    cue: str

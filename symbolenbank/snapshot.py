@@ -31,10 +31,11 @@ JSON_COLUMNS = (
     "movements",
     "languages",
     "context_requires_any",
+    "context_common",
     "exceptions",
     "related",
 )
-VOCABULARIES = ("ideologies", "movements", "kinds", "assessments")
+VOCABULARIES = ("ideologies", "movements", "kinds", "assessments", "number_cues")
 
 __all__ = [
     "CHILD_TABLES",
@@ -88,9 +89,11 @@ def read_db(path: Path, label: str | None = None) -> Snapshot:
                 if entry is not None:
                     entry.setdefault(table, []).append(row)
         release = next(iter(_rows(conn, "select * from releases limit 1")), {})
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
         vocab = {
             name: _rows(conn, f"select * from {name} order by id")  # noqa: S608 - fixed names
             for name in VOCABULARIES
+            if name in tables  # a database built before `number_cues` existed has no such table
         }
         conn.close()
     except sqlite3.Error as exc:

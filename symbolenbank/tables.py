@@ -51,6 +51,7 @@ TABLES: dict[str, Table] = {
     "ideologies": Table(_VOCAB, "id"),
     "kinds": Table(_VOCAB, "id"),
     "assessments": Table(_VOCAB, "id"),
+    "number_cues": Table(_of("id", "language", "position", "cue"), "id"),
     "movements": Table(
         _of("id", "name", "ideologies", "description", "description_en", "sources"), "id"
     ),
@@ -72,6 +73,7 @@ TABLES: dict[str, Table] = {
             "languages",
             "context_requires_any",
             "context_window",
+            "context_common",
             "exceptions",
             "related",
             "pattern_texts",

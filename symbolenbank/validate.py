@@ -9,6 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .loading import KnowledgeData, LoadedEntry, Problem, load_data
+from .precision import check_precision
 from .rules import text_matcher
 from .wordcheck import COMMON_WORD_ZIPF, common_word_frequency, pattern_key
 
@@ -24,6 +25,7 @@ def validate(data: KnowledgeData, *, check_examples: bool = True) -> list[Proble
     _check_vocabulary(data)
     _check_duplicate_patterns(data)
     _check_common_words(data)
+    check_precision(data)
     _check_images(data)
     if check_examples:
         # Examples run through the real matcher, on the rules a build of what parsed would hold.
@@ -144,7 +146,7 @@ def _check_images(data: KnowledgeData) -> None:
 
 def _check_examples(data: KnowledgeData) -> None:
     """Every entry's examples through the matcher that a build of everything that parsed loads."""
-    matcher = text_matcher(le.entry for le in data.entries)
+    matcher = text_matcher((le.entry for le in data.entries), data.vocab.get("number_cues", []))
     for le in data.entries:
         e = le.entry
         if e.examples is None or e.status != "active":
@@ -161,7 +163,8 @@ def _check_examples(data: KnowledgeData) -> None:
                 data.problem(
                     le.source.path,
                     le.line("examples", "match", i),
-                    f"example matches `{e.id}` only weakly (its context rule is not met): {text!r}",
+                    f"example matches `{e.id}` only weakly ({found[0].evidence.describe()}):"
+                    f" {text!r}",
                 )
         for i, text in enumerate(e.examples.no_match):
             found = [m for m in matcher.scan(text) if m.entry_id == e.id]

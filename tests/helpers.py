@@ -101,9 +101,11 @@ images:
 """
 
 
-def add_entry(data: Path, entry_id: str, pattern: str) -> None:
-    """A valid entry `entry_id` with one pattern, in the data folder `data`."""
+def add_entry(data: Path, entry_id: str, pattern: str, assessment: str = "illegal") -> None:
+    """A valid entry `entry_id` with one pattern, in the data folder `data` (an everyday word
+    as pattern needs a tier below `illegal`, or a context rule)."""
     text = NEW_ENTRY.format(id=entry_id, pattern=pattern)
+    text = text.replace("assessment: illegal", f"assessment: {assessment}")
     (data / "entries" / f"{entry_id}.yaml").write_text(text, encoding="utf-8")
 
 

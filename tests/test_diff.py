@@ -22,7 +22,7 @@ from tests.helpers import SAMPLE_ENTRY, add_entry, edit_sample
 def two_builds(mini_data: Path, tmp_path: Path) -> tuple[Path, Path]:
     base = build_database(mini_data, tmp_path / "base.db", check_examples=False).output
     add_entry(mini_data, "blut-und-boden", "blut und boden")
-    add_entry(mini_data, "heil-only", "heil")
+    add_entry(mini_data, "heil-only", "heil", "borderline")
     edit_sample(mini_data, "assessment: illegal", "assessment: terrorist")
     edit_sample(mini_data, "  no_match:\n", '  no_match:\n    - "Heilige boontjes"\n')
     head = build_database(mini_data, tmp_path / "head.db", check_examples=False).output

@@ -95,7 +95,8 @@ async def test_scan_page_shows_weak_matches_apart(site_cases_ds, site_cases):
     assert response.status_code == 200
     weak_section = html[html.index('class="sb-weak-section"') :]
     assert f'data-entry-id="{entry_id}"' in weak_section
-    assert "weak: context not met" in weak_section
+    assert "Why it is weak:" in weak_section
+    assert "Weak: none of the entry&#39;s context terms or entries is in this text." in weak_section
     assert re.search(r'<mark class="sb-hit sb-tier-\w+ sb-weak"', html)
     assert '<ol class="sb-matches">' not in html  # no strong matches listed
 
@@ -400,8 +401,11 @@ def test_highlight_agrees_with_its_definition():
                     "weak": bool(covering) and not strong,
                     "tier": tiers[0] if tiers else None,
                     "title": " | ".join(
-                        f"{m['number']}. {m['title']} ({m['assessment']})"
-                        f"{' – weak: context not met' if m['weak'] else ''}"
+                        f"{m['number']}. {m['title']} ({m['assessment']})"(
+                            f" – weak: {m['evidence']['text']}"
+                            if m["weak"] and "evidence" in m
+                            else ""
+                        )
                         for m in covering
                     ),
                     "ends": [m["number"] for m in covering if m["end"] == b],

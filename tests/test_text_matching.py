@@ -110,7 +110,7 @@ POSITIVES = [
     ("0mv0lk1ng", "omvolking", "0mv0lk1ng", "leetspeak"),
     ("k4l1f44t", "kalifaat", "k4l1f44t", "leetspeak"),
     ("r3m1gr4t13", "remigratie", "r3m1gr4t13", "leetspeak"),
-    ("1488", "code-1488", "1488", None),
+    ("#1488", "code-1488", "1488", None),
     ("c18 crew here", "c18", "c18", None),
     ("C18 forever", "c18", "C18", None),
     # 7 spaced letters
@@ -222,14 +222,15 @@ def test_token_mode_numbers(tm):
     assert "code-88" in ids(tm, "heil 88!")
     assert "code-88" in ids(tm, "heil (88)")
     assert "code-88" in ids(tm, "88 heil")
-    assert "code-1488" in ids(tm, "x 1488.")
-    assert "code-1488" in ids(tm, "1488,")
+    assert "code-1488" in ids(tm, "x 1488.", include_weak=True)
+    assert "code-1488" in ids(tm, "1488,", include_weak=True)
 
 
 def test_context_rule_weak_by_default(tm):
     assert "code-88" not in ids(tm, "ik ben 88 jaar")
     weak = one(tm, "ik ben 88 jaar", "code-88", include_weak=True)
-    assert weak.weak and "weak signal" in weak.explain()
+    assert weak.weak and "Weak: none of the entry's context terms" in weak.explain()
+    assert weak.evidence.status == "no_context"
     assert not one(tm, "skinhead groet 88", "code-88").weak
     assert not one(tm, "88 Sieg Heil", "code-88").weak  # entry id as requirement
     assert not one(tm, "h.e.i.l! 88", "code-88").weak
@@ -248,10 +249,8 @@ def test_context_term_is_canonicalised(tm):
 
 
 def test_exception_only_covers_its_occurrence(tm):
-    assert "code-1488" in ids(tm, "in 1488 brandde het, en nu weer 1488")
-    found = [
-        m for m in tm.scan("in 1488 brandde het, en nu weer 1488") if m.entry_id == "code-1488"
-    ]
+    text = "in 1488 brandde het, en nu weer 1488"
+    found = [m for m in tm.scan(text, include_weak=True) if m.entry_id == "code-1488"]
     assert len(found) == 1 and found[0].start == len("in 1488 brandde het, en nu weer ")
 
 
@@ -289,8 +288,9 @@ def test_text_match_serialises(tm):
     d = m.to_dict()
     assert list(d) == [
         "entry_id", "start", "end", "matched", "pattern", "kind", "assessment",
-        "title", "title_en", "mode", "weak", "fuzzy", "reasons",
+        "title", "title_en", "mode", "weak", "fuzzy", "reasons", "evidence",
     ]  # fmt: skip
+    assert d["evidence"]["status"] == "standalone" and d["evidence"]["strict"]
     assert json.loads(json.dumps(d)) == d
     assert d["pattern"] == "sieg heil" and d["mode"] == "word" and d["kind"] == "slogan"
     text = m.explain()

@@ -201,7 +201,8 @@ def test_rules_from_the_yaml_scan_like_the_built_database(built):
     everything = [le.entry for le in data.entries]
     public = [e for e in everything if e.visibility == "public"]
     for entries, db in ((everything, built.restricted_output), (public, built.output)):
-        from_rules, from_db = text_matcher(entries), TextMatcher.from_db(db)
+        cues = data.vocab["number_cues"]
+        from_rules, from_db = text_matcher(entries, cues), TextMatcher.from_db(db)
         for options in ({}, {"include_weak": True, "fuzzy": True}):
             got = [[m.to_dict() for m in from_rules.scan(p, **options)] for p in posts]
             want = [[m.to_dict() for m in from_db.scan(p, **options)] for p in posts]

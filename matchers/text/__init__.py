@@ -38,6 +38,23 @@ How it works, module by module:
 """
 
 from .matcher import TextMatcher
-from .rules import EntryRule, PatternRule, TextMatch
+from .rules import (
+    DEFAULT_CONTEXT_WINDOW,
+    ContextHit,
+    EntryRule,
+    Evidence,
+    NumberCues,
+    PatternRule,
+    TextMatch,
+)
 
-__all__ = ["EntryRule", "PatternRule", "TextMatch", "TextMatcher"]
+__all__ = [
+    "DEFAULT_CONTEXT_WINDOW",
+    "ContextHit",
+    "EntryRule",
+    "Evidence",
+    "NumberCues",
+    "PatternRule",
+    "TextMatch",
+    "TextMatcher",
+]

@@ -19,14 +19,17 @@ import numpy as np
 
 from .. import canon as nz
 from ..automaton import KeyAutomaton, PostAutomaton
+from .cues import numeric_kind
 from .fuzzy import FUZZY_MIN_LETTERS, FuzzyIndex, expand, one_edit_variants, squeeze
 from .items import EXC, FZ, PAT, TERM, FzItem, Item, KeyValue, OtherItem, PatItem
-from .rules import MODES, EntryRule, PatternRule
+from .rules import MODES, EntryRule, NumberCues, PatternRule
 
 __all__ = ["PunctRef", "TextIndex", "compile_index"]
 
 #: (PAT, pattern index) or (TERM, term index): what a punctuation-only key stands for.
 PunctRef = tuple[int, int]
+# (entries, terms) a context rule requires, by index
+_Needs = tuple[tuple[int, ...], tuple[int, ...]]
 # the private-use characters emoji codes are taken from
 _FIRST_CODE, _LAST_CODE = 0xE100, 0xF8FF
 
@@ -45,7 +48,12 @@ class TextIndex:
     fuzzy: FuzzyIndex
     terms: list[str]  # canonical context terms ("\x00" + text for punctuation-only ones)
     entry_terms: list[tuple[tuple[int, ...], tuple[int, ...]]]  # per entry: (entries, terms)
+    term_labels: list[str]  # each term as an entry's rule first writes it
+    entry_common: list[frozenset[int]]  # per entry: its terms that are everyday words
     has_context: list[bool]  # per entry: has a context rule
+    cues: NumberCues  # what makes a number a quantity, an identifier or a year
+    numeric: list[int]  # per pattern: `cues.numeric_kind` of its text
+    numeric_entry: list[bool]  # per entry: has a number pattern
     term_auto: PostAutomaton[tuple[int, int]] | None  # " term " -> (key length, term index)
     punct_auto: PostAutomaton[tuple[int, tuple[PunctRef, ...]]] | None  # over original text
     punct_first: frozenset[str]  # first characters of the punctuation-only keys
@@ -55,7 +63,9 @@ class TextIndex:
     token_cache_chars: int = 0  # characters of the tokens in `token_cache`
 
 
-def compile_index(entries: Sequence[EntryRule], patterns: Sequence[PatternRule]) -> TextIndex:
+def compile_index(
+    entries: Sequence[EntryRule], patterns: Sequence[PatternRule], cues: NumberCues | None = None
+) -> TextIndex:
     """The index of the rules; patterns of unknown or retired entries are left out.
 
     Raises ValueError for a pattern with an unknown boundary mode."""
@@ -70,7 +80,14 @@ def compile_index(entries: Sequence[EntryRule], patterns: Sequence[PatternRule])
         _add_pattern(keys, punct, fuzzy, pi, p, eidx[p.entry_id], codes)
     _add_fuzzy_variants(keys, fuzzy)
     _add_exceptions(keys, active, codes)
-    terms, entry_terms = _context_terms(active, eidx, {x.id for x in entries}, codes, punct)
+    terms, labels, entry_terms, common = _context_terms(
+        active, eidx, {x.id for x in entries}, codes, punct
+    )
+    numeric = [numeric_kind(p.text) for p in pats]
+    numeric_entry = [False] * len(active)
+    for pi, p in enumerate(pats):
+        if numeric[pi]:
+            numeric_entry[eidx[p.entry_id]] = True
     return TextIndex(
         entries=active,
         patterns=pats,
@@ -82,7 +99,12 @@ def compile_index(entries: Sequence[EntryRule], patterns: Sequence[PatternRule])
         fuzzy=fuzzy,
         terms=terms,
         entry_terms=entry_terms,
+        term_labels=labels,
+        entry_common=common,
         has_context=[bool(e.context_requires_any) for e in active],
+        cues=cues or NumberCues(),
+        numeric=numeric,
+        numeric_entry=numeric_entry,
         term_auto=_term_automaton(terms),
         punct_auto=PostAutomaton({k: (len(k), tuple(refs)) for k, refs in punct.items()})
         if punct
@@ -216,17 +238,21 @@ def _context_terms(
     all_ids: set[str],
     codes: dict[str, str],
     punct: dict[str, list[PunctRef]],
-) -> tuple[list[str], list[tuple[tuple[int, ...], tuple[int, ...]]]]:
-    """The canonical context terms, and per entry the entries and terms its rule requires.
+) -> tuple[list[str], list[str], list[_Needs], list[frozenset[int]]]:
+    """The canonical context terms with their written forms, per entry the entries and terms
+    its rule requires, and per entry those of its terms that are everyday words.
 
     A requirement naming an active entry is that entry's matches; one naming a retired entry
     never holds; any other is a term matched as a word (punctuation-only ones as written)."""
     terms: list[str] = []
+    labels: list[str] = []
     term_ids: dict[str, int] = {}
-    entry_terms: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    entry_terms: list[_Needs] = []
+    entry_common: list[frozenset[int]] = []
     for e in entries:
         dep_entries: list[int] = []
         dep_terms: list[int] = []
+        common: set[int] = set()
         for term in e.context_requires_any:
             if term in eidx:
                 dep_entries.append(eidx[term])
@@ -243,9 +269,13 @@ def _context_terms(
             if c not in term_ids:
                 term_ids[c] = len(terms)
                 terms.append(c)
+                labels.append(term)
             dep_terms.append(term_ids[c])
+            if term in e.context_common:
+                common.add(term_ids[c])
         entry_terms.append((tuple(dep_entries), tuple(dep_terms)))
-    return terms, entry_terms
+        entry_common.append(frozenset(common))
+    return terms, labels, entry_terms, entry_common
 
 
 def _term_automaton(terms: list[str]) -> PostAutomaton[tuple[int, int]] | None:

@@ -16,7 +16,7 @@ from ..errors import DatabaseError
 from .batch import BATCH, BATCH_CHARS, chunks, scan_batch, scan_reference
 from .index import compile_index
 from .pooled import scan_matcher
-from .rules import EntryRule, PatternRule, TextMatch
+from .rules import EntryRule, NumberCues, PatternRule, TextMatch
 
 __all__ = ["TextMatcher"]
 
@@ -24,33 +24,47 @@ __all__ = ["TextMatcher"]
 class TextMatcher:
     """Aho-Corasick over canonical text; build with `from_db` or `from_rules`."""
 
-    def __init__(self, entries: Sequence[EntryRule], patterns: Sequence[PatternRule]):
-        self._rules = (tuple(entries), tuple(patterns))
+    def __init__(
+        self,
+        entries: Sequence[EntryRule],
+        patterns: Sequence[PatternRule],
+        cues: NumberCues | None = None,
+    ):
+        self._rules = (tuple(entries), tuple(patterns), cues or NumberCues())
         self._index = compile_index(*self._rules)
 
     # -- construction -------------------------------------------------------------------------
 
     @classmethod
     def from_rules(
-        cls, entries: Iterable[EntryRule], patterns: Iterable[PatternRule]
+        cls,
+        entries: Iterable[EntryRule],
+        patterns: Iterable[PatternRule],
+        cues: NumberCues | None = None,
     ) -> TextMatcher:
-        """Build from plain rules; patterns of unknown or retired entries are ignored."""
-        return cls(list(entries), list(patterns))
+        """Build from plain rules; patterns of unknown or retired entries are ignored. Without
+        `cues`, no word makes a number a quantity (the ranges and longer numbers still do)."""
+        return cls(list(entries), list(patterns), cues)
 
     @classmethod
     def from_db(cls, path: str | os.PathLike[str]) -> TextMatcher:
-        """Build from the `entries` and `patterns` tables of a built database."""
+        """Build from the `entries`, `patterns` and `number_cues` tables of a built database
+        (a database built before `number_cues` and `context_common` existed loads without
+        them)."""
         from ..db import connect
 
         conn = connect(path)
         try:
+            columns = {r[1] for r in conn.execute("pragma table_info(entries)")}
+            common = "context_common" if "context_common" in columns else "null"
             erows = conn.execute(
                 "select id, title, title_en, kind, assessment, status, context_requires_any,"
-                " context_window, exceptions from entries"
+                f" context_window, exceptions, {common} from entries"
             ).fetchall()
             prows = conn.execute(
                 "select entry_id, text, match, fuzzy from patterns order by id"
             ).fetchall()
+            cues = _read_cues(conn)
         except Exception as exc:  # sqlite3.Error, but also a half-built file
             raise DatabaseError(f"{path}: cannot read entries/patterns ({exc})") from exc
         finally:
@@ -66,6 +80,7 @@ class TextMatcher:
                 context_requires_any=tuple(_json_list(r[6])),
                 context_window=r[7],
                 exceptions=tuple(_json_list(r[8])),
+                context_common=tuple(_json_list(r[9])),
             )
             for r in erows
         ]
@@ -74,7 +89,7 @@ class TextMatcher:
             for r in prows
             if r[1]
         ]
-        return cls(entries, patterns)
+        return cls(entries, patterns, cues)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"rules": self._rules}
@@ -130,6 +145,25 @@ class TextMatcher:
     ) -> list[TextMatch]:
         """`scan` through the exact per-character path only (for tests and debugging)."""
         return scan_reference(self._index, text, include_weak, fuzzy)
+
+
+def _read_cues(conn: Any) -> NumberCues:
+    """The `number_cues` table (position, cue) as `NumberCues`; empty when there is none."""
+    if not conn.execute(
+        "select 1 from sqlite_master where type = 'table' and name = 'number_cues'"
+    ).fetchone():
+        return NumberCues()
+    by: dict[str, list[str]] = {}
+    for position, cue in conn.execute("select position, cue from number_cues"):
+        if isinstance(cue, str) and cue:
+            by.setdefault(str(position), []).append(cue.casefold())
+    return NumberCues(
+        after=frozenset(by.get("after", ())),
+        before=frozenset(by.get("before", ())),
+        before_endings=tuple(sorted(set(by.get("before_ending", ())))),
+        year=frozenset(by.get("year", ())),
+        signs=frozenset(by.get("sign", ())),
+    )
 
 
 def _json_list(value: Any) -> list[str]:

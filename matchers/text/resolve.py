@@ -18,10 +18,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from .. import canon as nz
+from .cues import benign_cue, code_form
 from .fuzzy import FuzzyHit, fuzzy_close
 from .index import TextIndex
 from .items import EXC, FZ, PAT, TERM, KeyValue, PatItem
-from .rules import TextMatch
+from .rules import DEFAULT_CONTEXT_WINDOW, STANDALONE, ContextHit, Evidence, TextMatch
 from .views import View
 
 __all__ = ["Hit", "punct_hits", "resolve"]
@@ -58,7 +59,7 @@ def resolve(
     context = _Context(view.klo, view.khi, taken, terms)
     out = _pattern_matches(ix, text, view, kept, context, include_weak)
     if extra:
-        out.extend(_punct_matches(ix, text, view.k, extra, context, include_weak))
+        out.extend(_punct_matches(ix, text, view.k, extra, context, include_weak, view))
     out.sort(key=lambda m: (m.start, m.end, m.entry_id))
     return out
 
@@ -131,21 +132,26 @@ def _pattern_matches(
     context: _Context,
     include_weak: bool,
 ) -> list[TextMatch]:
-    """The matches of the kept candidates, with their reasons; weak ones if asked for."""
+    """The matches of the kept candidates, with their reasons and evidence; weak ones if asked
+    for. The loop runs once per candidate; the evidence of numbers and context rules is looked
+    up only for the entries that have them."""
     k = view.k
     out: list[TextMatch] = []
     for cs, ce, it, is_fuzzy in kept:
         if is_fuzzy and not fuzzy_close(k[cs:ce], view.runs(cs, ce), it):
             continue
-        if it.number and _in_date_or_time(text, view.ostart(cs), view.oend(ce - 1)):
-            continue
-        weak = False
-        if ix.has_context[it.entry]:
-            weak = not context_met(ix, it.entry, cs, ce, k, context)
-            if weak and not include_weak:
-                continue
         start = view.ostart(cs)
         end = view.oend(ce - 1)
+        if it.number and _in_date_or_time(text, start, end):
+            continue
+        numeric = ix.numeric[it.pattern]
+        ev = STANDALONE
+        if numeric and (cue := benign_cue(ix.cues, text, start, end)) is not None:
+            ev = Evidence("benign_cue", cue_kind=cue[0], cue=cue[1])
+        elif ix.has_context[it.entry]:
+            ev = context_evidence(ix, it.entry, cs, ce, view, context)
+        if not include_weak and ev is not STANDALONE and not ev.strict:
+            continue
         matched = text[start:end]
         bits = nz.slice_reasons(matched) | view.bits(cs, ce)
         if (end - start != ce - cs or not view.one_to_one) and any(
@@ -158,6 +164,12 @@ def _pattern_matches(
             bits |= nz.SEPARATORS
         if is_fuzzy:
             bits |= nz.FUZZY
+        reasons = tuple(name for bit, name in nz.REASONS if bits & bit)
+        if numeric == 2 and ev is STANDALONE:
+            form = code_form(text, start, end, reasons) or _post_form(ix, it.entry, cs, ce, context)
+            ev = Evidence("code_form", form=form) if form else BARE_NUMBER
+            if not form and not include_weak:
+                continue
         p = ix.patterns[it.pattern]
         e = ix.entries[it.entry]
         out.append(
@@ -172,9 +184,10 @@ def _pattern_matches(
                 title=e.title,
                 title_en=e.title_en,
                 mode=p.match,
-                weak=weak,
+                weak=not ev.strict,
                 fuzzy=is_fuzzy,
-                reasons=tuple(name for bit, name in nz.REASONS if bits & bit),
+                reasons=reasons,
+                evidence=ev,
             )
         )
     return out
@@ -187,23 +200,34 @@ def _punct_matches(
     extra: list[_Extra],
     context: _Context,
     include_weak: bool,
+    view: View,
 ) -> list[TextMatch]:
     """The matches of punctuation-only patterns, as written (no reasons)."""
     out: list[TextMatch] = []
     for ps, pe, cs, ce, pi in extra:
         p = ix.patterns[pi]
         ei = ix.pattern_entry[pi]
-        weak = False
+        ev = STANDALONE
         if ix.has_context[ei]:
-            weak = not context_met(ix, ei, cs, ce, k, context)
-            if weak and not include_weak:
+            ev = context_evidence(ix, ei, cs, ce, view, context)
+            if not ev.strict and not include_weak:
                 continue
         e = ix.entries[ei]
         out.append(
             TextMatch(e.id, ps, pe, text[ps:pe], p.text, e.kind, e.assessment, e.title,
-                      e.title_en, p.match, weak, False, ())
+                      e.title_en, p.match, not ev.strict, False, (), ev)
         )  # fmt: skip
     return out
+
+
+#: How many words may stand between an everyday context term and the match for the term to
+#: confirm it alone (`heil en 88`, not `heil angekommen, Opa ist 88`).
+TIGHT_WINDOW = 2
+BARE_NUMBER = Evidence("bare_number")
+NO_CONTEXT = Evidence("no_context")
+# (canonical start, end, label, everyday word) of a requirement found in a post
+_Dep = tuple[int, int, str, bool]
+_Deps = tuple[list[_Dep], list[int]]  # the requirements by position, and their starts
 
 
 class _Context:
@@ -217,13 +241,36 @@ class _Context:
         self.taken = taken  # entry -> spans of its kept matches
         self.terms = terms  # term -> spans, from the key and punctuation automata so far
         self.terms_done = False  # the term automaton has run over the post
-        self.deps: dict[int, tuple[list[int], list[int]]] = {}
+        self.deps: dict[int, _Deps] = {}
         self.spaces: list[int] | None = None
 
+    def _spaces(self, k: str) -> list[int]:
+        spaces = self.spaces
+        if spaces is None:
+            spaces = self.spaces = [i for i in range(self.lo, self.hi) if k[i] == " "]
+        return spaces
 
-def context_met(ix: TextIndex, entry: int, cs: int, ce: int, k: str, ctx: _Context) -> bool:
-    """Whether a required entry or term occurs in the post, and if the entry has a window,
-    within that many tokens of the match at cs..ce (or overlapping it)."""
+    def words_between(self, k: str, a: int, b: int) -> int:
+        """Words of the post strictly between canonical positions a <= b (0: adjacent)."""
+        spaces = self._spaces(k)
+        return max(0, bisect_left(spaces, b) - bisect_left(spaces, a) - 1)
+
+    def window_bounds(self, k: str, cs: int, ce: int, window: int) -> tuple[int, int]:
+        """Canonical positions that enclose every word within `window` words of cs..ce."""
+        spaces = self._spaces(k)
+        if not spaces:
+            return self.lo, self.hi
+        a = bisect_left(spaces, cs) - window - 2
+        b = bisect_left(spaces, ce) + window + 1
+        return (spaces[a] if a >= 0 else self.lo), (spaces[b] if b < len(spaces) else self.hi)
+
+
+def _requirements(ix: TextIndex, entry: int, k: str, ctx: _Context) -> _Deps:
+    """The required entries and terms of `entry` found in the post, by position, with their
+    starts for bisection."""
+    found = ctx.deps.get(entry)
+    if found is not None:
+        return found
     dep_entries, dep_terms = ix.entry_terms[entry]
     terms = ctx.terms
     if dep_terms and ix.term_auto is not None and not ctx.terms_done:
@@ -232,37 +279,88 @@ def context_met(ix: TextIndex, entry: int, cs: int, ce: int, k: str, ctx: _Conte
         # the post's slice: searching the batch's text from `lo` would copy all of it
         for end, (klen, ti) in ix.term_auto.iter(k[lo : ctx.hi]):
             terms.setdefault(ti, []).append((lo + end - klen + 2, lo + end))
-    deps = ctx.deps.get(entry)
-    if deps is None:
-        spans: list[tuple[int, int]] = []
-        for d in dep_entries:
-            spans.extend(ctx.taken.get(d, ()))
-        for t in dep_terms:
-            spans.extend(terms.get(t, ()))
-        spans.sort()
-        pmax: list[int] = []
-        for _s, e in spans:
-            pmax.append(max(e, pmax[-1]) if pmax else e)
-        deps = ctx.deps[entry] = ([x[0] for x in spans], pmax)
-    starts, pmax = deps
-    if not starts:
-        return False
+    deps: list[_Dep] = []
+    for d in dep_entries:
+        label = ix.entries[d].id
+        deps.extend((s, e, label, False) for s, e in ctx.taken.get(d, ()))
+    common = ix.entry_common[entry]
+    for t in dep_terms:
+        label, is_common = ix.term_labels[t], t in common
+        deps.extend((s, e, label, is_common) for s, e in terms.get(t, ()))
+    deps.sort()
+    found = ctx.deps[entry] = (deps, [d[0] for d in deps])
+    return found
+
+
+#: Requirements are terms and matches of a few words; one starting this many characters before
+#: the window can still reach into it.
+_LONGEST_REQUIREMENT = 200
+
+
+def context_evidence(
+    ix: TextIndex, entry: int, cs: int, ce: int, view: View, ctx: _Context
+) -> Evidence:
+    """Whether the context rule of `entry` holds for the match at cs..ce: a required entry or
+    term within the window (the entry's, or `DEFAULT_CONTEXT_WINDOW` words); an everyday term
+    only right next to the match or with a second requirement in the window. Only the
+    requirements near the match are looked at (bisection), so a post with thousands of matches
+    and terms stays linear."""
+    k = view.k
+    deps, starts = _requirements(ix, entry, k, ctx)
+    if not deps:
+        return NO_CONTEXT
     window = ix.entries[entry].context_window
     if window is None:
-        return True
-    j = bisect_left(starts, ce)  # spans starting before the match ends
-    if j and pmax[j - 1] > cs:
-        return True  # overlaps the match
-    spaces = ctx.spaces
-    if spaces is None:
-        spaces = ctx.spaces = [i for i in range(ctx.lo, ctx.hi) if k[i] == " "]
+        window = DEFAULT_CONTEXT_WINDOW
+    lo, hi = ctx.window_bounds(k, cs, ce, window)
+    i0 = bisect_left(starts, lo - _LONGEST_REQUIREMENT)
+    i1 = bisect_right(starts, hi)
+    near: list[tuple[int, int, int, str, bool]] = []
+    for s, e, label, common in deps[i0:i1]:
+        d = _distance(ctx, k, s, e, cs, ce)
+        if d <= window:
+            near.append((d, s, e, label, common))
 
-    def tokens_between(a: int, b: int) -> int:
-        return bisect_left(spaces, b) - bisect_left(spaces, a) - 1
+    def hits(found: list[tuple[int, int, int, str, bool]]) -> tuple[ContextHit, ...]:
+        return tuple(
+            ContextHit(label, view.ostart(s), view.oend(e - 1), d)
+            for d, s, e, label, _c in sorted(found)[:3]
+        )
 
-    if j and tokens_between(pmax[j - 1], cs) <= window:
-        return True
-    return j < len(starts) and tokens_between(ce, starts[j]) <= window
+    if not near:
+        # the nearest requirement on either side of the window, to name it
+        outside = [deps[i] for i in (i0 - 1, i1) if 0 <= i < len(deps)]
+        outside += [x for x in deps[i0:i1]]
+        far = min(((_distance(ctx, k, *x[:2], cs, ce), *x) for x in outside), default=None)
+        return Evidence("outside_window", terms=hits([far]) if far else (), window=window)
+    strong = [n for n in near if not n[4] or n[0] <= TIGHT_WINDOW]
+    if strong or len({n[3] for n in near}) >= 2:
+        return Evidence("context", terms=hits(strong or near), window=window)
+    return Evidence("lone_common_term", terms=hits(near), window=window)
+
+
+def _distance(ctx: _Context, k: str, s: int, e: int, cs: int, ce: int) -> int:
+    """Words between a requirement at s..e and the match at cs..ce; -1 when they overlap."""
+    if s < ce and e > cs:
+        return -1
+    if e <= cs:
+        return ctx.words_between(k, e, cs)
+    return ctx.words_between(k, ce, s)
+
+
+def _post_form(ix: TextIndex, entry: int, cs: int, ce: int, ctx: _Context) -> str:
+    """`repeated` when the entry occurs again in the post, `combined` when another number
+    entry's match stands right next to this one (`18 88`), else ""."""
+    if len(ctx.taken.get(entry, ())) > 1:
+        return "repeated"
+    for other, spans in ctx.taken.items():
+        if other != entry and ix.numeric_entry[other]:
+            # spans are sorted by start (`_one_per_occurrence`); look at the two around cs
+            j = bisect_left(spans, (cs, cs))
+            for s, e in spans[max(0, j - 1) : j + 1]:
+                if 0 <= cs - e <= 1 or 0 <= s - ce <= 1:
+                    return "combined"
+    return ""
 
 
 _DATE_CHARS = frozenset("0123456789-/.:")

@@ -75,7 +75,7 @@ def highlight(text: str, matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
             closing.setdefault(end, []).append(i)
     labels = [
         f"{m['number']}. {m.get('title')} ({m.get('assessment')})"
-        f"{' – weak: context not met' if m.get('weak') else ''}"
+        f"{' – weak: ' + m['evidence']['text'] if m.get('weak') and 'evidence' in m else ''}"
         for m in matches
     ]
     points = sorted({0, size, *opening, *closing})
