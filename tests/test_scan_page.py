@@ -401,7 +401,8 @@ def test_highlight_agrees_with_its_definition():
                     "weak": bool(covering) and not strong,
                     "tier": tiers[0] if tiers else None,
                     "title": " | ".join(
-                        f"{m['number']}. {m['title']} ({m['assessment']})"(
+                        f"{m['number']}. {m['title']} ({m['assessment']})"
+                        + (
                             f" – weak: {m['evidence']['text']}"
                             if m["weak"] and "evidence" in m
                             else ""
