@@ -52,6 +52,8 @@ def main() -> None:
         run("text_throughput.py", "--mb", mb, *(["--sample", "20"] if args.quick else [])),
         "## Text matching accuracy\n",
         run("text_accuracy.py"),
+        "## Text precision on everyday text\n",
+        run("text_precision.py", "--db", str(db), "--no-excerpts"),
         "## Images\n",
         run("image_throughput.py", *(["--queries", "50", "--repeat", "50"] if args.quick else [])),
         run("image_memory.py", *(["--repeat", "1"] if args.quick else [])),

@@ -1,14 +1,19 @@
-"""Benign text corpora: real Dutch and English prose that nobody in this project wrote.
+"""Benign text corpora: real everyday text that nobody in this project wrote.
 
-Debian ships documentation under free licences: the Debian Edu manuals in Dutch and English
-(`debian-edu-doc-nl`, `debian-edu-doc-en`, GPL-2+), the Debian Reference (`debian-reference-en`,
-GPL-2+) and the Dutch manual pages (`manpages-nl`, GPL-2+). They are read in place, never copied,
-to measure how often patterns fire on ordinary text.
+Two kinds, both read in place and never copied into the repository, to measure how often
+patterns fire on ordinary text:
 
-Two readings of the same files, one reader: `corpus_lines` gives the prose lines of a language
-for the accuracy benchmark (code and preformatted text left out, manual pages included);
-`read_corpus` gives the distinct paragraphs of the files or folders the diff report is pointed
-at (HTML, text and Markdown).
+- documents: Debian ships documentation under free licences: the Debian Edu manuals in Dutch and
+  English (`debian-edu-doc-nl`, `debian-edu-doc-en`, GPL-2+), the Debian Reference
+  (`debian-reference-en`, GPL-2+) and the Dutch manual pages (`manpages-nl`, GPL-2+);
+- chat corpora: a folder of `<lang>_<name>.txt` files with one social-media post or line of
+  dialogue per line (`../shared/corpora/` beside the repository, described by its README),
+  which is how the report gets German at all and what posts on a platform look like.
+
+`corpus_lines` gives the prose lines of a language for the accuracy benchmark (code and
+preformatted text left out, manual pages included); `read_corpus` the distinct paragraphs of the
+documents the diff report is pointed at (HTML, text and Markdown), `read_chat_corpora` the posts
+of a chat folder, each source with its language so a report can say which languages it covers.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from __future__ import annotations
 import gzip
 import html.parser
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +38,13 @@ DEFAULT_CORPUS = (
 )
 CORPUS_ENV = "SYMBOLENBANK_BENIGN_CORPUS"
 CORPUS_SUFFIXES = (".html", ".htm", ".txt", ".md")
+#: The folder of chat corpora, when `--corpora` names none (else `../shared/corpora/` beside
+#: the repository).
+CHAT_CORPORA_ENV = "SYMBOLENBANK_CORPORA"
+
+#: A language named by a file or folder (up to its first dot): `de_germeval.txt`,
+#: `debian-edu-doc-nl`, `man/nl`.
+_NAME_LANG = re.compile(r"^(?P<lang>[a-z]{2})(?:$|_)|[-_](?P<suffix>[a-z]{2})$")
 
 _HEADINGS = frozenset(f"h{i}" for i in range(1, 7))
 
@@ -134,17 +147,50 @@ def corpus_lines(lang: str, sources: list[Path] | None = None) -> list[str]:
     return lines
 
 
+def name_language(path: Path) -> str | None:
+    """The ISO 639-1 code a corpus file or folder's name gives (`de_…`, `…-nl`, `nl`), else None."""
+    found = _NAME_LANG.search(path.name.split(".")[0])
+    return (found.group("lang") or found.group("suffix")) if found else None
+
+
+@dataclass
+class CorpusSource:
+    """One file or folder of benign text: its language (None when its name does not say), what
+    a line of it is (`paragraphs` of documents, `posts` of a chat corpus) and its distinct lines.
+    `found` is False when the path asked for was not there."""
+
+    path: Path
+    lang: str | None
+    unit: str
+    lines: list[str] = field(default_factory=list)
+    found: bool = True
+
+
 @dataclass
 class Corpus:
-    """Paragraphs of benign text, and the paths asked for that were not there."""
+    """Benign text from several sources, each with its language."""
 
-    paths: list[Path]
-    lines: list[str] = field(default_factory=list)
-    missing: list[Path] = field(default_factory=list)
+    sources: list[CorpusSource] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for source in self.sources for line in source.lines]
 
     @property
     def words(self) -> int:
-        return sum(len(line.split()) for line in self.lines)
+        return sum(len(line.split()) for source in self.sources for line in source.lines)
+
+    @property
+    def missing(self) -> list[CorpusSource]:
+        return [source for source in self.sources if not source.found]
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages that have at least one line."""
+        return sorted({s.lang for s in self.sources if s.lang and s.lines})
+
+    def __add__(self, other: Corpus) -> Corpus:
+        return Corpus(self.sources + other.sources)
 
 
 def _paragraphs(path: Path) -> list[str]:
@@ -152,6 +198,10 @@ def _paragraphs(path: Path) -> list[str]:
     if path.suffix in (".html", ".htm"):
         text = html_text(text, VISIBLE)
     return [line for line in _lines(text) if len(line.split()) >= 3]
+
+
+def _distinct(lines: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(lines))
 
 
 def corpus_paths(option: list[Path] | None = None) -> list[Path]:
@@ -165,19 +215,63 @@ def corpus_paths(option: list[Path] | None = None) -> list[Path]:
 
 
 def read_corpus(paths: list[Path]) -> Corpus:
-    """Distinct paragraphs of every text or HTML file in `paths` (files or folders)."""
-    corpus, seen = Corpus(paths), set()
+    """Distinct paragraphs of every text or HTML file in `paths` (files or folders), one source
+    per path, its language from its name (`debian-edu-doc-nl`, `de_notes.txt`)."""
+    corpus = Corpus()
     for root in paths:
+        source = CorpusSource(root, name_language(root), "paragraphs")
+        corpus.sources.append(source)
         if root.is_file():
             files = [root]
         elif root.is_dir():
             files = sorted(p for p in root.rglob("*") if p.suffix in CORPUS_SUFFIXES)
         else:
-            corpus.missing.append(root)
+            source.found = False
             continue
-        for path in files:
-            for line in _paragraphs(path):
-                if line not in seen:
-                    seen.add(line)
-                    corpus.lines.append(line)
+        source.lines = _distinct(line for path in files for line in _paragraphs(path))
     return corpus
+
+
+def chat_corpora_dir(option: Path | None = None, repo: Path = Path(".")) -> Path:
+    """The folder given, else $SYMBOLENBANK_CORPORA, else `../shared/corpora` beside the
+    repository that holds `repo` (its top-level folder, where `.git` is)."""
+    if option is not None:
+        return option
+    env = os.environ.get(CHAT_CORPORA_ENV)
+    if env:
+        return Path(env)
+    top = repo.resolve()
+    for folder in (top, *top.parents):
+        if (folder / ".git").exists():
+            top = folder
+            break
+    return top.parent / "shared" / "corpora"
+
+
+def posts(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number from 1, text) of every non-empty line of a chat corpus file.
+
+    Lines are split at newlines only: the files put one post on a line and replaced the
+    newlines inside posts, so other line separators (U+2028, form feeds) belong to the post.
+    """
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
+        if line.strip():
+            yield number, line
+
+
+def read_chat_corpora(folder: Path) -> Corpus:
+    """The distinct posts of every `*.txt` file in `folder`, one source per file, its language
+    from the file name's `<lang>_` prefix. A missing folder is one source that was not found."""
+    if not folder.is_dir():
+        return Corpus([CorpusSource(folder, None, "posts", found=False)])
+    files = sorted(folder.glob("*.txt"))
+    if not files:
+        return Corpus([CorpusSource(folder, None, "posts")])
+    return Corpus(
+        [
+            CorpusSource(path, name_language(path), "posts", _distinct(t for _, t in posts(path)))
+            for path in files
+        ]
+    )

@@ -1,7 +1,7 @@
 """The Markdown report of `symbolenbank diff` for a pull request.
 
 What changed entry by entry, field by field, and how likely the new patterns are to misfire
-(`risk`), with the benign corpus it was measured on.
+(`risk`), with the benign corpora it was measured on and the languages they cover.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from .compare import Diff, FieldChange
-from .corpus import Corpus
+from .corpus import CHAT_CORPORA_ENV, Corpus, CorpusSource
 from .risk import PatternRisk
 from .snapshot import Snapshot
 
@@ -67,29 +67,88 @@ def _zipf_cell(risk: PatternRisk) -> str:
     return f"{risk.zipf:.1f} ({risk.per_million_words:.2g}/M, {risk.zipf_lang})"
 
 
+def _text_in(lang: str | None) -> str:
+    return f"{lang} text" if lang else "text of unknown language"
+
+
 def _corpus_cell(risk: PatternRisk, corpus: Corpus | None) -> str:
+    """Hits on text in the pattern's own languages, languages without benign text, and hits on
+    text in other languages."""
     if risk.corpus_hits is None or corpus is None or not corpus.lines:
         return "not measured"
-    rate = risk.corpus_hits / len(corpus.lines) * 10_000
-    weak = f"; {risk.weak_hits} more without its context" if risk.weak_hits else ""
-    return f"{risk.corpus_hits} ({rate:.1f} per 10k paragraphs{weak})"
+    parts = []
+    covered = risk.covered(corpus)
+    if covered or risk.any_language:
+        hits, lines = risk.measured(corpus)
+        where = "" if risk.any_language else f" {', '.join(covered)}"
+        parts.append(f"{hits} ({hits / lines * 10_000:.1f} per 10k{where} lines)")
+    uncovered = risk.uncovered(corpus)
+    if uncovered:
+        parts.append(f"no benign corpus in {', '.join(uncovered)}")
+    elsewhere = risk.elsewhere(corpus)
+    if elsewhere:
+        langs = ", ".join(
+            f"{n} in {_text_in(lang)}" for lang, n in sorted(elsewhere.items(), key=str)
+        )
+        parts.append(f"{'more: ' if covered else ''}{langs}")
+    if risk.weak_hits:
+        parts.append(f"{risk.weak_hits} more without its context")
+    return "; ".join(parts)
+
+
+def _source_line(source: CorpusSource) -> str:
+    if not source.lines:
+        return f"- `{source.path}`: no {source.unit}"
+    lang = source.lang or "language not known: name it `<lang>_…` or `…-<lang>`"
+    return f"- `{source.path}` ({lang}): {len(source.lines):,} {source.unit}"
 
 
 def corpus_summary(corpus: Corpus | None) -> str:
     if corpus is None:
         return "Benign corpus: not used (`--no-corpus`)."
-    names = ", ".join(f"`{p}`" for p in corpus.paths)
+    hints = []
+    for source in corpus.missing:
+        if source.unit == "posts":
+            hints.append(
+                f"chat corpora `{source.path}`: pass `--corpora DIR` or set `${CHAT_CORPORA_ENV}`"
+            )
+        else:
+            hints.append(
+                f"`{source.path}`: install `debian-edu-doc-nl` and `debian-edu-doc-en` "
+                "(scripts/system-deps.sh) or pass `--corpus PATH`"
+            )
     if not corpus.lines:
         return (
-            f"Benign corpus: **not found** ({names}). Only wordfreq frequencies are reported; "
-            "install `debian-edu-doc-nl` and `debian-edu-doc-en` (scripts/system-deps.sh) or "
-            "pass `--corpus PATH`."
+            "Benign corpus: **not found** ("
+            + "; ".join(hints or ["no lines in the corpus given"])
+            + "). Only wordfreq frequencies are reported."
         )
-    missing = f" Missing: {', '.join(f'`{p}`' for p in corpus.missing)}." if corpus.missing else ""
-    return (
-        f"Benign corpus: {len(corpus.lines):,} distinct paragraphs ({corpus.words:,} words) "
-        f"from {names}.{missing}"
-    )
+    langs = ", ".join(corpus.languages) or "none known"
+    out = [
+        f"Benign corpora cover **{langs}**: {len(corpus.lines):,} lines "
+        f"({corpus.words:,} words), from",
+        "",
+        *(_source_line(s) for s in corpus.sources if s.found),
+    ]
+    if hints:
+        out += ["", "Not found: " + "; ".join(hints) + "."]
+    return "\n".join(out)
+
+
+def _uncovered_summary(risks: list[PatternRisk], corpus: Corpus | None) -> list[str]:
+    """The new patterns whose languages have no benign text, so no hits could be counted."""
+    if corpus is None or not corpus.lines:
+        return []
+    gaps = [(r, r.uncovered(corpus)) for r in risks if r.corpus_hits is not None]
+    gaps = [(r, langs) for r, langs in gaps if langs]
+    if not gaps:
+        return []
+    langs = sorted({lang for _, ls in gaps for lang in ls})
+    return [
+        "",
+        f"{len(gaps)} new pattern(s) in a language without a benign corpus "
+        f"({', '.join(langs)}): their hits in that language are not known.",
+    ]
 
 
 def render_markdown(
@@ -139,7 +198,7 @@ def render_markdown(
         out += [""] + [f"- {_title(base, eid)}" for eid in diff.removed]
     if diff.patterns_added:
         out += ["", f"### Patterns added ({len(diff.patterns_added)})", ""]
-        out.append("| entry | pattern | match | wordfreq Zipf | benign corpus hits | overlaps |")
+        out.append("| entry | pattern | match | wordfreq Zipf | benign lines hit | overlaps |")
         out.append("|---|---|---|---|---|---|")
         for risk in risks:
             r = risk.ref
@@ -153,13 +212,14 @@ def render_markdown(
         out += [f"- `{r.entry_id}`: `{r.text}` ({r.match})" for r in diff.patterns_removed]
     if diff.patterns_added:
         out += ["", "### False-positive risk", "", corpus_summary(corpus)]
+        out += _uncovered_summary(risks, corpus)
         if note:
             out += ["", f"Not measured: {note}."]
         flagged = [r for r in risks if r.risky]
         out += [
             "",
             f"{len(flagged)} of {len(risks)} new pattern(s) flagged (⚠️): common word "
-            "(Zipf ≥ 4), fires on the benign corpus, or is the same as or fires inside another "
+            "(Zipf ≥ 4), fires on benign text, or is the same as or fires inside another "
             "entry's pattern. Check their `match` mode, `context` and `exceptions`.",
         ]
         for risk in flagged:

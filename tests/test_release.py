@@ -170,9 +170,9 @@ def test_diff_between_two_release_bundles(two_releases, tmp_path):
     from symbolenbank.diff import diff_report
 
     first, second, _ = two_releases
-    corpus = tmp_path / "benign.txt"
+    corpus = tmp_path / "de_benign.txt"
     corpus.write_text("Een gewone zin over de bodem van de tuin.\n", encoding="utf-8")
     diff, report = diff_report(str(first.directory), str(second.directory), corpus=[corpus])
     assert diff.added == ["blut-und-boden"] and diff.retired == ["to-be-retired"]
     row = next(line for line in report.splitlines() if line.startswith("| `blut-und-boden`"))
-    assert "0 (0.0 per 10k paragraphs)" in row, "the matcher is loaded from the bundle"
+    assert "0 (0.0 per 10k de lines)" in row, "the matcher is loaded from the bundle"

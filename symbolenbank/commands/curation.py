@@ -128,8 +128,15 @@ def new(data: Path | None, no_input: bool, no_examples: bool, **given: Any) -> N
     "--corpus",
     type=click.Path(path_type=Path),
     multiple=True,
-    help="Benign text (file or folder of .html/.txt/.md) to count new patterns' hits on "
-    "(default: $SYMBOLENBANK_BENIGN_CORPUS or Debian's debian-edu-doc-nl/-en).",
+    help="Benign documents (file or folder of .html/.txt/.md) to count new patterns' hits on "
+    "(default: $SYMBOLENBANK_BENIGN_CORPUS or Debian's debian-edu-doc-nl/-en). A name like "
+    "`de_…` or `…-de` gives its language.",
+)
+@click.option(
+    "--corpora",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of chat corpora, <lang>_<name>.txt with one post per line (default: "
+    "$SYMBOLENBANK_CORPORA or ../shared/corpora beside the repository).",
 )
 @click.option("--no-corpus", is_flag=True, help="Only report wordfreq frequencies.")
 @click.option(
@@ -140,16 +147,17 @@ def diff(
     head: str | None,
     repo: Path,
     corpus: tuple[Path, ...],
+    corpora: Path | None,
     no_corpus: bool,
     output: Path | None,
 ) -> None:
     """Markdown report of what changed from BASE to HEAD, for a pull request.
 
     BASE and HEAD are built databases, release bundles, data folders or git refs (HEAD defaults
-    to the data folder). For every new pattern it reports its wordfreq frequency, its hits on a
-    benign corpus and its overlaps with other entries.
+    to the data folder). For every new pattern it reports its wordfreq frequency, its hits on
+    benign documents and chat corpora, per language, and its overlaps with other entries.
     """
-    from ..corpus import corpus_paths
+    from ..corpus import chat_corpora_dir, corpus_paths
     from ..diff import diff_report
     from ..snapshot import SnapshotError
 
@@ -159,6 +167,7 @@ def diff(
             head or str(data_dir()),
             repo=repo,
             corpus=[] if no_corpus else corpus_paths(list(corpus)),
+            chat_corpora=None if no_corpus else chat_corpora_dir(corpora, repo),
         )
     except SnapshotError as exc:
         for problem in exc.problems:
