@@ -43,8 +43,8 @@ Two paths, on purpose:
   2 bits (90th percentile 8, max 10) from the full-resolution reference hash, where running
   ``pdqhash`` on the draft-decoded image gave median 16 (max 86). The mirrored PDQ hash shares
   the vertical filter pass, so the scan path computes one and a half downsamplings and two
-  DCTs, not eight: hashing costs about 0.15 ms instead of 0.7 ms for
-  ``pdqhash.compute_dihedral`` on the 256x192 image.
+  DCTs, not eight: hashing the 256x192 image costs about 0.13 ms (0.11 ms without the mirrored
+  pass) instead of 1 ms for ``pdqhash.compute_dihedral``.
 
 One module of just over 500 lines on purpose: the reference path (imagehash, pdqhash) and the
 numpy steps the scan path replaces them with stay together, so that each deviation from the

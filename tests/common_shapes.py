@@ -7,13 +7,13 @@ downloaded: every image is drawn by this code, deterministically.
 * The plain figures of :mod:`symbolenbank.common_shapes` (plus sign, first-aid cross red on
   white and white on red, Latin and Greek cross, five- and six-pointed stars, sun, circle,
   square, triangle, lightning bolt, arrows in six directions, heart, check mark, ...) in three
-  stroke widths and the ten :data:`VARIANTS`: sizes from 64 to 400 pixels, with and without
-  padding, black, red, blue, green and white, smoothed and pixel-exact, PNG and JPEG. The build
-  measures the same figures in four other renderings (``CALIBRATION``); these test whether its
-  margins hold for renderings it did not see.
-* Plus signs and crosses of two filled rectangles on a sweep of arm widths and lengths
-  (:func:`rectangle_crosses`), drawn as a quick script would: the way the first plus signs came
-  back as matches of the arrow cross. The build never measures these.
+  stroke widths and the fourteen :data:`VARIANTS`: sizes from 64 to 400 pixels, with and
+  without padding, black, red, blue, green and white, smoothed and pixel-exact, PNG and JPEG.
+  The build measures the same figures in six other renderings (``CALIBRATION``); these test
+  whether its margins hold for renderings it did not see.
+* Plus signs of two filled rectangles on a sweep of arm widths and lengths
+  (:func:`rectangle_crosses`), drawn as a quick script would. The build never measures these;
+  they come nearest the arrow cross (pHash and dHash 8).
 * Everyday emoji (:data:`EMOJI`) rendered from Noto Color Emoji (Debian
   ``fonts-noto-color-emoji``) at its bitmap size 109, in six sizes and backgrounds, PNG and JPEG.
 
