@@ -14,6 +14,13 @@ For each algorithm the threshold is the largest distance whose false-positive ra
 pairs stays at or below ``--fpr``; the table gives recall per transformation at that threshold,
 then recall and false-positive rate at the library's default thresholds, and for the
 ``confirm=True`` rule (pHash or dHash within the loose threshold, confirmed by the other).
+
+Then the knowledge base's own drawings (``--db``, else the shipped data built into a temporary
+folder; ``--no-kb`` skips this): for each drawing its thresholds and the nearest common shape
+per algorithm, among the figures the build measures (``symbolenbank/common_shapes.py``) and
+among the common shapes and emoji of ``tests/common_shapes.py``; the matches of the real
+matcher on those common shapes per algorithm, with the drawings' thresholds (must be 0) and
+without them; and the drawings' recall under the transformations above, with and without.
 """
 
 from __future__ import annotations
@@ -37,8 +44,15 @@ from matchers.hashing import (  # noqa: E402
     pdq_available,
     query_variants,
 )
-from matchers.image import CONFIRM_THRESHOLDS, DEFAULT_THRESHOLDS  # noqa: E402
+from matchers.image import (  # noqa: E402
+    CONFIRM_THRESHOLDS,
+    DEFAULT_THRESHOLDS,
+    PDQ_CONFIRM_THRESHOLD,
+    ImageMatcher,
+)
 from matchers.imaging import open_image  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -213,11 +227,136 @@ def pair_distances(q: np.ndarray, r: np.ndarray) -> np.ndarray:
     return np.bitwise_count(q[:, None, :] ^ r[None, :, :]).sum(axis=2)
 
 
+# -- the knowledge base's drawings against common shapes ---------------------------------------
+
+GUARD = ("pdq_threshold", "pdq_confirm")
+
+
+def kb_rows(db: Path | None) -> list[dict]:
+    """The image rows of the built knowledge base (building data/ when no database is given)."""
+    import sqlite3
+    import tempfile
+
+    if db is None:
+        from symbolenbank.build import build_database
+
+        tmp = Path(tempfile.mkdtemp(prefix="image-robustness-"))
+        db = build_database(ROOT / "data", tmp / "symbolenbank.db", check_examples=False).output
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = conn.execute(
+        "select i.*, e.assessment from images i join entries e on e.id = i.entry_id"
+        " where e.status = 'active' order by i.id"
+    ).fetchall()
+    conn.close()
+    return [dict(r) for r in rows]
+
+
+def nearest_in(shapes: list[tuple[str, list]], row: dict) -> tuple[tuple, tuple]:
+    """Nearest (pair, PDQ) of ``row`` among query hashes: ((distance, name), (distance, name))."""
+    from matchers.hashing import distance
+
+    pair, pdq = (999, ""), (999, "")
+    for name, variants in shapes:
+        for v in variants:
+            for m in (False, True):
+                p, d, q = v.get("phash", m), v.get("dhash", m), v.get("pdq", m)
+                if p and d and row["phash"] and row["dhash"]:
+                    both = max(distance(row["phash"], p), distance(row["dhash"], d))
+                    pair = min(pair, (both, name))
+                if q and row["pdq"]:
+                    pdq = min(pdq, (distance(row["pdq"], q), name))
+    return pair, pdq
+
+
+def knowledge_base(db: Path | None) -> None:
+    from symbolenbank import common_shapes as calibration
+    from tests.common_shapes import common_shapes
+
+    rows = kb_rows(db)
+    drawn = [r for r in rows if r.get("file")]
+    shapes = common_shapes()
+    hashed = [
+        (name, query_variants(open_image(data, draft_size=QUERY_DRAFT_SIZE)))
+        for name, data in shapes
+    ]
+    guarded = ImageMatcher.from_hashes(rows)
+    plain = ImageMatcher.from_hashes([{k: v for k, v in r.items() if k not in GUARD} for r in rows])
+
+    print(f"\n## The knowledge base's {len(drawn)} drawings and {len(shapes)} common shapes\n")
+    print(
+        "Nearest common shape per drawing: among the figures the build measures "
+        f"({len(calibration.calibration_hashes().names)} renderings) and among the common "
+        "shapes and emoji of `tests/common_shapes.py`. *pair*: the larger of the pHash and "
+        "dHash distances (the default rule matches at 10). The drawing's thresholds sit "
+        f"{calibration.PDQ_MARGIN} + 1 below the nearest PDQ the build measured.\n"
+    )
+    print(
+        "| drawing | pdq_threshold | pdq_confirm | build: pHash | dHash | pair | PDQ "
+        "| test set: pair | PDQ |"
+    )
+    print("| --- " * 9 + "|")
+    slack = []
+    for r in drawn:
+        near = calibration.nearest(r)
+        pair, pdq = nearest_in(hashed, r)
+        slack.append((pdq[0] - r["pdq_threshold"], pdq[0] - r["pdq_confirm"], r["entry_id"]))
+        cells = [
+            r["entry_id"], r["pdq_threshold"], r["pdq_confirm"],
+            *(f"{d} {name}" for d, name in (near.phash, near.dhash, near.pair, near.pdq)),
+            f"{pair[0]} {pair[1]}", f"{pdq[0]} {pdq[1]}",
+        ]  # fmt: skip
+        print("| " + " | ".join(str(c) for c in cells) + " |")
+    alone, confirmed = min(slack), min(slack, key=lambda s: s[1])
+    print(
+        "\nNearest test-set PDQ beyond a drawing's thresholds, at the least: "
+        f"{alone[0]} bits beyond `pdq_threshold` ({alone[2]}), {confirmed[1]} bits beyond "
+        f"`pdq_confirm` ({confirmed[2]}).\n"
+    )
+
+    print("Matches on the common shapes, per algorithm of the match (must be 0):\n")
+    print("| matcher | phash | dhash | pdq | images matched |")
+    print("| --- | --- | --- | --- | --- |")
+    for label, matcher in (("the drawings' thresholds", guarded), ("the pair rule alone", plain)):
+        for confirm in (True, False):
+            matcher.confirm = confirm
+            per = dict.fromkeys(("phash", "dhash", "pdq"), 0)
+            images = 0
+            for _, data in shapes:
+                found = matcher.scan(data)
+                images += bool(found)
+                for m in found:
+                    per[m.algorithm] += 1
+            mode = "default" if confirm else "confirm=False"
+            print(
+                f"| {label}, {mode} | {per['phash']} | {per['dhash']} | {per['pdq']} | {images} |"
+            )
+            matcher.confirm = True
+
+    print("\nRecall of the drawings under the transformations (saved as JPEG 85):\n")
+    print("| transformation | with the drawings' thresholds | the pair rule alone |")
+    print("| --- | --- | --- |")
+    totals = [[], []]
+    for tname, fn in TRANSFORMS.items():
+        cells = []
+        for i, matcher in enumerate((guarded, plain)):
+            hits = []
+            for r in drawn:
+                data = jpeg(fn(open_image(ROOT / "data" / r["file"]).image))
+                hits.append(r["entry_id"] in {m.entry_id for m in matcher.scan(data)})
+            totals[i].append(np.mean(hits))
+            cells.append(f"{np.mean(hits):.3f}")
+        print(f"| {tname} | " + " | ".join(cells) + " |")
+    print(f"| mean | {np.mean(totals[0]):.3f} | {np.mean(totals[1]):.3f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--emoji", type=int, default=250)
     ap.add_argument("--drawings", type=int, default=120)
     ap.add_argument("--fpr", type=float, default=1e-4)
+    ap.add_argument("--db", type=Path, help="built knowledge base (default: build data/ now)")
+    ap.add_argument("--no-kb", action="store_true", help="skip the knowledge-base drawings")
     args = ap.parse_args()
     started = time.perf_counter()
     corpus = skimage_photos() + emoji_glyphs(args.emoji) + drawings(args.drawings)
@@ -289,6 +428,16 @@ def main() -> None:
         p, d = dist[tname]["phash"], dist[tname]["dhash"]
         return (p <= CONFIRM_THRESHOLDS["phash"]) & (d <= CONFIRM_THRESHOLDS["dhash"])
 
+    def pdq_confirmed_hits(tname: str) -> np.ndarray:
+        """The pair rule with PDQ confirmation, as for the knowledge base's drawings."""
+        hits = confirm_hits(tname)
+        if "pdq" not in dist[tname]:
+            return hits
+        pdq = dist[tname]["pdq"]
+        return (hits & valid[tname]["pdq"] & (pdq <= PDQ_CONFIRM_THRESHOLD)) | (
+            pdq <= DEFAULT_THRESHOLDS["pdq"]
+        )
+
     def any_hits(tname: str) -> np.ndarray:
         p, d = dist[tname]["phash"], dist[tname]["dhash"]
         return (p <= DEFAULT_THRESHOLDS["phash"]) | (d <= DEFAULT_THRESHOLDS["dhash"])
@@ -317,11 +466,16 @@ def main() -> None:
         f"| confirm rule (default): pHash<={CONFIRM_THRESHOLDS['phash']} and "
         f"dHash<={CONFIRM_THRESHOLDS['dhash']} | | | | {fpr_confirm:.1e} |"
     )
+    fpr_pdq = pdq_confirmed_hits(base)[off].mean()
+    print(
+        f"| confirm rule and PDQ<={PDQ_CONFIRM_THRESHOLD}, or PDQ<={DEFAULT_THRESHOLDS['pdq']} "
+        f"(the drawings' rule) | | | | {fpr_pdq:.1e} |"
+    )
     print()
     cols = [f"{a} @{thresholds[a]}" for a in algorithms] + [
         f"{a} @{DEFAULT_THRESHOLDS[a]} (default)" for a in algorithms
     ]
-    cols += ["pHash or dHash (single defaults)", "confirm rule (default)"]
+    cols += ["pHash or dHash (single defaults)", "confirm rule (default)", "drawings' rule"]
     print("| transformation | " + " | ".join(cols) + " |")
     print("| --- " * (len(cols) + 1) + "|")
     for tname in TRANSFORMS:
@@ -329,6 +483,7 @@ def main() -> None:
         cells += [f"{recall(tname, a, DEFAULT_THRESHOLDS[a])[0]:.3f}" for a in algorithms]
         cells.append(f"{np.diagonal(any_hits(tname)).mean():.3f}")
         cells.append(f"{np.diagonal(confirm_hits(tname)).mean():.3f}")
+        cells.append(f"{np.diagonal(pdq_confirmed_hits(tname)).mean():.3f}")
         print(f"| {tname} | " + " | ".join(cells) + " |")
     print()
     print(
@@ -385,7 +540,9 @@ def main() -> None:
     names = [name for name, _ in corpus]
     pairs = ", ".join(f"{names[i]}~{names[j]}" for i, j in lowest if i < j)
     print(f"\nUnrelated pairs within pHash 4 (the false-positive floor): {pairs or 'none'}")
-    print(f"({time.perf_counter() - started:.1f} s)")
+    if not args.no_kb and pdq_available():
+        knowledge_base(args.db)
+    print(f"\n({time.perf_counter() - started:.1f} s)")
 
 
 if __name__ == "__main__":

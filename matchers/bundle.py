@@ -29,7 +29,18 @@ BASE_COLUMNS = {
     "patterns": ("id", "entry_id", "text", "is_emoji", "match", "lang", "note", "fuzzy"),
     "sources": ("id", "entry_id", "title", "url", "publisher", "accessed"),
     "examples": ("id", "entry_id", "text", "expect"),
-    "images": ("id", "entry_id", "file", "phash", "dhash", "pdq", "pdq_quality", "note"),
+    "images": (
+        "id",
+        "entry_id",
+        "file",
+        "phash",
+        "dhash",
+        "pdq",
+        "pdq_quality",
+        "note",
+        "pdq_threshold",
+        "pdq_confirm",
+    ),  # fmt: skip
     "releases": ("version", "content_hash", "built_at", "git_commit"),
 }
 

@@ -15,6 +15,24 @@ By default (``confirm=True``) a reference stored with both pHash and dHash match
 are within :data:`CONFIRM_THRESHOLDS` (reported once, as ``phash`` with the dHash distance in
 ``confirm_distance``); a reference with only one of them is held to that algorithm's single
 threshold. ``confirm=False`` applies the single thresholds to every hash independently.
+
+A reference may carry two thresholds of its own (columns of the ``images`` table, keys of
+:meth:`ImageMatcher.from_hashes` rows): ``pdq_threshold`` caps the PDQ threshold for it, and
+``pdq_confirm`` makes every pHash or dHash match of it (confirmed pair or single) count only when
+PDQ is within ``pdq_confirm`` too, for some query variant (reported in ``confirm_pdq``). A
+reference with ``pdq_confirm`` but no PDQ hash matches by PDQ alone or not at all.
+
+The build sets both on every drawing of the knowledge base (``symbolenbank/common_shapes.py``):
+64-bit pHash and dHash cannot tell a simple black-on-white drawing from a plus sign, a
+first-aid cross, a star or an up arrow; PDQ can. On the 2,817 common shapes and emoji of
+``tests/common_shapes.py`` the pair rule alone gives 51 matches (the red star 38 times, the
+arrow cross 11, the Celtic cross twice, once by PDQ 30), 77 with ``confirm=False``; with the
+drawings' thresholds none, while every drawing still matches its resized, recompressed,
+mirrored, greyscale and brightened copies. The price is recall under geometric edits, where PDQ
+moves more than pHash: over the 40 drawings 2% crop 0.88 -> 0.80, 2-degree rotation
+0.55 -> 0.38, 5% crop 0.28 -> 0, 5 degrees 0.30 -> 0.08 (``benchmarks/image_robustness.py``).
+Hash lists carry no per-hash thresholds, so :meth:`ImageMatcher.export_csv` leaves out the
+hashes that do not match on their own.
 """
 
 from __future__ import annotations
@@ -35,6 +53,7 @@ from .hashing import (
     PDQ_MIN_QUALITY,
     QUERY_DRAFT_SIZE,
     ImageHashes,
+    distance,
     hex_to_bytes,
     query_hashes,
     query_variants,
@@ -54,9 +73,30 @@ CONFIRM_THRESHOLDS: dict[str, int] = {"phash": 10, "dhash": 10}
 within 10. Same benchmark: false-positive rate 9.1e-5 (vs 9.8e-5 for pHash <= 8 alone) with
 higher recall under brightness (0.94 vs 0.92), 5-degree rotation (0.63 vs 0.53) and 5% crop
 (0.35 vs 0.31); only 2% crop is a point lower (0.95 vs 0.96)."""
+PDQ_CONFIRM_THRESHOLD = 48
+"""The PDQ distance that confirms a pHash/dHash match of a reference with ``pdq_confirm``; the
+build lowers it for a drawing that a common shape comes near. Within 48: the drawings'
+recompressed, resized, mirrored and greyscale copies (PDQ 32 at most) and four in five of their
+2%-crop copies. Beyond it: all but one of the common shapes that passed the pHash+dHash rule
+(PDQ 54 and more; the one, a crosshair at 36 from the Celtic cross, is why that drawing's
+thresholds are 23). Over the 153k unrelated pairs of ``benchmarks/image_robustness.py`` the pair
+rule with PDQ confirmation has a false-positive rate of 6.5e-5, 9.1e-5 without."""
 _FAR = float("inf")
 MIN_SIDE = 8
 """Images smaller than this on either side give no matches: their hashes carry no shape."""
+_ROW_KEYS = (
+    "entry_id", "phash", "dhash", "pdq", "pdq_quality", "note", "pdq_threshold", "pdq_confirm",
+)  # fmt: skip
+
+
+def _threshold(row: Mapping[str, Any], key: str) -> int | None:
+    """A reference's own threshold from its row: None, or an int >= 0."""
+    value = row.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{key} must be a whole number >= 0, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -81,6 +121,8 @@ class ImageMatch:
     note: str | None = None
     confirm_distance: int | None = None
     """For a pHash match confirmed by dHash (``confirm=True``): the dHash distance."""
+    confirm_pdq: int | None = None
+    """For a pHash or dHash match of a reference with ``pdq_confirm``: the PDQ distance."""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -98,6 +140,8 @@ class _Ref:
     note: str | None
     group: int
     """References of one image (one row of the images table) share a group, for confirmation."""
+    cap: int | None = None
+    """The reference's own threshold (``pdq_threshold``), below the matcher's."""
 
 
 class ImageMatcher:
@@ -123,6 +167,7 @@ class ImageMatcher:
         self._indexes: dict[str, tuple[HammingIndex, list[_Ref]]] | None = None
         self._md5: dict[str, list[_Ref]] = {}
         self._by_group: dict[int, dict[str, list[str]]] = {}
+        self._confirm_pdq: dict[int, int] = {}
         self.sources: dict[str, int] = {}
 
     # -- building -------------------------------------------------------------------------
@@ -138,6 +183,10 @@ class ImageMatcher:
         group = self._groups
         self._groups += 1
         added = 0
+        cap = _threshold(hashes, "pdq_threshold")
+        confirm_pdq = _threshold(hashes, "pdq_confirm")
+        if confirm_pdq is not None:
+            self._confirm_pdq[group] = confirm_pdq
         for algorithm in (*ALGORITHMS, "md5"):
             value = hashes.get(algorithm)
             if not value:
@@ -152,7 +201,10 @@ class ImageMatcher:
                     raise ValueError(f"{entry_id}: md5 must be 32 hex digits")
             else:
                 hex_to_bytes(value, algorithm)  # validates
-            ref = _Ref(source, entry_id, algorithm, value, tuple(labels), note, group)
+            ref = _Ref(
+                source, entry_id, algorithm, value, tuple(labels), note, group,
+                cap if algorithm == "pdq" else None,
+            )  # fmt: skip
             self._refs.append(ref)
             self._by_group.setdefault(group, {}).setdefault(algorithm, []).append(value)
             if algorithm == "md5":
@@ -171,8 +223,9 @@ class ImageMatcher:
         **options: Any,
     ) -> ImageMatcher:
         """Build from plain mappings: ``entry_id`` and any of ``phash``, ``dhash``, ``pdq``,
-        ``pdq_quality``, ``md5``, ``labels`` (sequence), ``note``. Other keys are ignored.
-        Raises ValueError on a malformed hash, naming the entry."""
+        ``pdq_quality``, ``md5``, ``labels`` (sequence), ``note``, ``pdq_threshold`` and
+        ``pdq_confirm`` (see the module docstring). Other keys are ignored.
+        Raises ValueError on a malformed hash or threshold, naming the entry."""
         matcher = cls(**options)
         for row in rows:
             entry_id = row.get("entry_id")
@@ -186,12 +239,18 @@ class ImageMatcher:
 
     @classmethod
     def from_db(cls, path: str | os.PathLike, **options: Any) -> ImageMatcher:
-        """Load the ``images`` table of a built database (active entries only)."""
+        """Load the ``images`` table of a built database (active entries only). A database
+        built before ``pdq_threshold`` and ``pdq_confirm`` existed loads without them."""
         conn = connect(path)
         try:
+            present = {r["name"] for r in conn.execute("pragma table_info(images)")}
+            guard = ", ".join(
+                f"i.{c}" if c in present else f"null as {c}"
+                for c in ("pdq_threshold", "pdq_confirm")
+            )
             rows = conn.execute(
                 "select i.entry_id, i.phash, i.dhash, i.pdq, i.pdq_quality, i.note,"
-                " e.assessment from images i join entries e on e.id = i.entry_id"
+                f" {guard}, e.assessment from images i join entries e on e.id = i.entry_id"
                 " where e.status = 'active' order by i.id"
             ).fetchall()
         except Exception as exc:  # sqlite3.Error; the schema is the build side's
@@ -202,12 +261,7 @@ class ImageMatcher:
             return cls.from_hashes(
                 (
                     {
-                        "entry_id": r["entry_id"],
-                        "phash": r["phash"],
-                        "dhash": r["dhash"],
-                        "pdq": r["pdq"],
-                        "pdq_quality": r["pdq_quality"],
-                        "note": r["note"],
+                        **{k: r[k] for k in _ROW_KEYS},
                         "labels": (r["assessment"],) if r["assessment"] else (),
                     }
                     for r in rows
@@ -305,7 +359,8 @@ class ImageMatcher:
         width, height = decoded.original_size
         if not indexes or min(width, height) < MIN_SIDE:
             return self._sorted(found)
-        variants = query_variants(decoded, frozenset(indexes))
+        wanted = frozenset(indexes) | ({"pdq"} if self._confirm_pdq else frozenset())
+        variants = query_variants(decoded, wanted)
         slots = 2 * len(variants)
         # hits[algorithm][position] = distances per query variant: [as is, mirrored] for the
         # image, then for the image without its caption band (when it has one)
@@ -323,22 +378,46 @@ class ImageMatcher:
                 for pos, dist in zip(positions.tolist(), distances.tolist(), strict=True):
                     per.setdefault(pos, [_FAR] * slots)[slot] = dist
         confirmed = self._confirmed(hits, indexes, slots) if self.confirm else {}
+        query_pdq = [v.get("pdq", m) for v in variants for m in (False, True)]
         for algorithm, per in hits.items():
             refs = indexes[algorithm][1]
-            threshold = self.thresholds[algorithm]
             for pos, dists in per.items():
                 ref = refs[pos]
+                threshold = self.thresholds[algorithm]
+                if ref.cap is not None:
+                    threshold = min(threshold, ref.cap)
                 if ref.group in confirmed:
                     if algorithm == "phash":
                         dist, flip, other = confirmed[ref.group]
-                        keep(self._match(ref, dist, flip, CONFIRM_THRESHOLDS["phash"], other))
+                        ok, pdq = self._pdq_confirms(ref.group, query_pdq)
+                        if ok:
+                            limit = CONFIRM_THRESHOLDS["phash"]
+                            keep(self._match(ref, dist, flip, limit, other, pdq))
                     continue
                 if self.confirm and self._has_pair(ref):
                     continue  # both hashes stored but they did not agree
                 slot = min(range(slots), key=dists.__getitem__)
-                if dists[slot] <= threshold:
-                    keep(self._match(ref, int(dists[slot]), slot % 2 == 1, threshold))
+                if dists[slot] > threshold:
+                    continue
+                ok, pdq = (True, None)
+                if algorithm != "pdq":
+                    ok, pdq = self._pdq_confirms(ref.group, query_pdq)
+                if ok:
+                    keep(self._match(ref, int(dists[slot]), slot % 2 == 1, threshold, None, pdq))
         return self._sorted(found)
+
+    def _pdq_confirms(self, group: int, query_pdq: list[str | None]) -> tuple[bool, int | None]:
+        """Whether a pHash/dHash match of ``group`` stands: (True, None) when it needs no PDQ,
+        else whether PDQ is within its ``pdq_confirm`` for some query variant, and the distance."""
+        limit = self._confirm_pdq.get(group)
+        if limit is None:
+            return True, None
+        stored = self._by_group.get(group, {}).get("pdq", [])
+        best = min(
+            (distance(ref, q) for ref in stored for q in query_pdq if q is not None),
+            default=None,
+        )
+        return best is not None and best <= limit, best
 
     def _has_pair(self, ref: _Ref) -> bool:
         stored = self._by_group.get(ref.group, {})
@@ -375,7 +454,12 @@ class ImageMatcher:
 
     @staticmethod
     def _match(
-        ref: _Ref, dist: int, mirrored: bool, threshold: int, confirm: int | None = None
+        ref: _Ref,
+        dist: int,
+        mirrored: bool,
+        threshold: int,
+        confirm: int | None = None,
+        confirm_pdq: int | None = None,
     ) -> ImageMatch:
         return ImageMatch(
             entry_id=ref.entry_id,
@@ -388,6 +472,7 @@ class ImageMatcher:
             labels=ref.labels,
             note=ref.note,
             confirm_distance=confirm,
+            confirm_pdq=confirm_pdq,
         )
 
     @staticmethod
@@ -408,13 +493,21 @@ class ImageMatcher:
 
     # -- exporting ------------------------------------------------------------------------
 
-    def records(self, source: str = KB_SOURCE) -> list[HashRecord]:
-        """The hashes of one source as hash-list records (id = entry id)."""
+    def records(self, source: str = KB_SOURCE, *, standalone: bool = False) -> list[HashRecord]:
+        """The hashes of one source as hash-list records (id = entry id). ``standalone``: only
+        those that match on their own at the default thresholds, i.e. not the pHash and dHash
+        of a reference with ``pdq_confirm``, nor a PDQ hash whose ``pdq_threshold`` is below
+        the default."""
         return [
             HashRecord(r.algorithm, r.value, r.entry_id, r.labels)
             for r in self._refs
-            if r.source == source
+            if r.source == source and (not standalone or self._standalone(r))
         ]
+
+    def _standalone(self, ref: _Ref) -> bool:
+        if ref.algorithm == "pdq":
+            return ref.cap is None or ref.cap >= DEFAULT_THRESHOLDS["pdq"]
+        return ref.algorithm == "md5" or ref.group not in self._confirm_pdq
 
     def export_csv(
         self,
@@ -426,9 +519,11 @@ class ImageMatcher:
     ) -> int:
         """Write the knowledge base's hashes (or another source's) as a hash list; returns the
         number of rows. ``algorithms`` defaults to all for ``te``/``tcap``/``lines`` and to
-        ``("pdq",)`` for ``hma``, whose files hold one signal type."""
+        ``("pdq",)`` for ``hma``, whose files hold one signal type. Hash lists have no field
+        for a reference's own thresholds, so only :meth:`records` ``(standalone=True)`` are
+        written: a drawing's pHash alone would match plus signs wherever the list is used."""
         if algorithms is None:
             algorithms = ("pdq",) if format == "hma" else (*ALGORITHMS, "md5")
         wanted = set(algorithms)
-        rows = [r for r in self.records(source) if r.algorithm in wanted]
+        rows = [r for r in self.records(source, standalone=True) if r.algorithm in wanted]
         return write_hash_list(rows, dest, format=format)

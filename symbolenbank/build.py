@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import __version__, buildfiles
+from . import __version__, buildfiles, common_shapes
 from .loading import KnowledgeData, Problem
 from .models import Entry
 from .rules import context_columns, knowledge_languages, pattern_row
@@ -117,7 +117,8 @@ def _example_rows(e: Entry) -> list[dict[str, Any]]:
 
 
 def _image_rows(data: KnowledgeData, e: Entry, hash_images: bool) -> list[dict[str, Any]]:
-    """The image rows of `e`: hashes given in the entry win over those computed from its file."""
+    """The image rows of `e`: hashes given in the entry win over those computed from its file.
+    Each row gets the thresholds that keep it from matching common shapes (`common_shapes`)."""
     rows = []
     for img in e.images:
         row: dict[str, Any] = {"entry_id": e.id, **img.model_dump(mode="json")}
@@ -127,6 +128,7 @@ def _image_rows(data: KnowledgeData, e: Entry, hash_images: bool) -> list[dict[s
             for key in ("phash", "dhash", "pdq", "pdq_quality"):
                 if row.get(key) is None:
                     row[key] = computed.get(key)
+        row.update(common_shapes.guard(row))
         rows.append(row)
     return rows
 

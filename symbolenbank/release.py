@@ -108,11 +108,13 @@ def write_csvs(snap: Snapshot, directory: Path) -> None:
 
 
 def write_hash_lists(db: Path, directory: Path) -> list[str]:
-    """The project's image hashes as ThreatExchange CSV and one HMA file per algorithm."""
+    """The project's image hashes as ThreatExchange CSV and one HMA file per algorithm: those
+    that match on their own (`ImageMatcher.export_csv`); a drawing's pHash and dHash count only
+    with its PDQ, which a hash list cannot say."""
     matcher = ImageMatcher.from_db(db)
     files = ["hashes.te.csv"]
     matcher.export_csv(directory / "hashes.te.csv", format="te")
-    for algorithm in sorted({r.algorithm for r in matcher.records()}):
+    for algorithm in sorted({r.algorithm for r in matcher.records(standalone=True)}):
         name = hma_file_name(algorithm)
         matcher.export_csv(directory / name, format="hma", algorithms=(algorithm,))
         files.append(name)

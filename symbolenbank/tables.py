@@ -91,7 +91,17 @@ TABLES: dict[str, Table] = {
     ),
     "sources": _child("title", "url", "publisher", "accessed"),
     "examples": _child("text", "expect"),
-    "images": _child("file", "phash", "dhash", "pdq", "pdq_quality", "note", ints=("pdq_quality",)),
+    "images": _child(
+        "file",
+        "phash",
+        "dhash",
+        "pdq",
+        "pdq_quality",
+        "note",
+        "pdq_threshold",
+        "pdq_confirm",
+        ints=("pdq_quality", "pdq_threshold", "pdq_confirm"),
+    ),  # fmt: skip
     "entry_ideologies": _link("ideology_id", "ideologies"),
     "entry_movements": _link("movement_id", "movements"),
     "related": _link("related_id", "entries"),

@@ -218,3 +218,81 @@ def test_fast_scan_path_finds_what_the_reference_path_finds(monkeypatch, rows):
         by_key = {(m.entry_id, m.algorithm): m.distance for m in ref}
         for m in got:
             assert abs(m.distance - by_key[m.entry_id, m.algorithm]) <= 4
+
+
+# -- a reference's own thresholds: pdq_confirm and pdq_threshold --------------------------------
+
+
+def with_pdq_of(row: dict, other: dict) -> dict:
+    """``row`` with the PDQ hash of ``other``: its pHash and dHash agree, its PDQ does not."""
+    return {**row, "pdq": other["pdq"], "pdq_quality": other["pdq_quality"]}
+
+
+@pytest.mark.skipif(not pdq_available(), reason="pdqhash not installed")
+@pytest.mark.parametrize("confirm", [True, False])
+def test_pdq_confirm_refuses_phash_and_dhash_matches_without_pdq(rows, confirm):
+    own, wrong = rows[2], with_pdq_of(rows[2], rows[5])
+    upload = jpeg(symbol(2))
+    plain = ImageMatcher.from_hashes([wrong], confirm=confirm)
+    assert {m.algorithm for m in plain.scan(upload)} & {"phash", "dhash"}
+    guarded = ImageMatcher.from_hashes([{**wrong, "pdq_confirm": 48}], confirm=confirm)
+    assert guarded.scan(upload) == []
+    confirmed = ImageMatcher.from_hashes([{**own, "pdq_confirm": 48}], confirm=confirm)
+    found = [m for m in confirmed.scan(upload) if m.algorithm in ("phash", "dhash")]
+    assert found and all(m.confirm_pdq is not None and m.confirm_pdq <= 48 for m in found)
+    assert all(m.confirm_pdq is None for m in plain.scan(upload))
+
+
+@pytest.mark.skipif(not pdq_available(), reason="pdqhash not installed")
+def test_pdq_threshold_caps_the_pdq_threshold(rows):
+    upload = jpeg(symbol(0).resize((100, 100)), quality=40)
+    pdq_only = {"entry_id": "e", "pdq": rows[0]["pdq"], "pdq_quality": rows[0]["pdq_quality"]}
+    (match,) = ImageMatcher.from_hashes([pdq_only]).scan(upload)
+    assert match.distance > 0, "the reduced, recompressed copy is a few bits off"
+    capped = ImageMatcher.from_hashes([{**pdq_only, "pdq_threshold": match.distance - 1}])
+    assert capped.scan(upload) == []
+    (held,) = ImageMatcher.from_hashes([{**pdq_only, "pdq_threshold": match.distance}]).scan(upload)
+    assert held.threshold == match.distance
+
+
+def test_a_reference_without_pdq_cannot_be_confirmed(rows):
+    no_pdq = {k: rows[1][k] for k in ("entry_id", "phash", "dhash")}
+    assert ImageMatcher.from_hashes([no_pdq]).scan(jpeg(symbol(1)))
+    guarded = ImageMatcher.from_hashes([{**no_pdq, "pdq_confirm": 48}])
+    assert guarded.scan(jpeg(symbol(1))) == []
+
+
+@pytest.mark.parametrize("key", ["pdq_threshold", "pdq_confirm"])
+@pytest.mark.parametrize("value", [-1, "31", 3.5, True])
+def test_bad_own_thresholds_are_refused(rows, key, value):
+    with pytest.raises(ValueError, match=f"entry-0: {key} must be a whole number"):
+        ImageMatcher.from_hashes([{**rows[0], key: value}])
+
+
+def test_export_leaves_out_hashes_that_need_confirmation(tmp_path, rows):
+    guarded = [{**rows[0], "pdq_confirm": 48}, {**rows[1], "pdq_threshold": 20}, rows[2]]
+    matcher = ImageMatcher.from_hashes(guarded)
+    standalone = {(r.id, r.algorithm) for r in matcher.records(standalone=True)}
+    everything = {(r.id, r.algorithm) for r in matcher.records()}
+    dropped = {("entry-0", "phash"), ("entry-0", "dhash")}
+    if pdq_available():
+        dropped.add(("entry-1", "pdq"))
+    assert everything - standalone == dropped
+    out = tmp_path / "kb.te.csv"
+    assert matcher.export_csv(out) == len(standalone)
+    written = {(r.algorithm, r.value) for r in read_hash_list(out).records}
+    assert written == {(r.algorithm, r.value) for r in matcher.records(standalone=True)}
+
+
+def test_from_db_reads_the_own_thresholds(tmp_path, rows):
+    db = tmp_path / "kb.db"
+    make_db(db, [with_pdq_of(rows[0], rows[4]) if pdq_available() else rows[0]])
+    conn = sqlite3.connect(db)
+    conn.execute("alter table images add column pdq_threshold integer")
+    conn.execute("alter table images add column pdq_confirm integer")
+    conn.commit()
+    assert ImageMatcher.from_db(db).scan(jpeg(symbol(0))), "no thresholds of its own yet"
+    conn.execute("update images set pdq_confirm = 48")
+    conn.commit()
+    conn.close()
+    assert ImageMatcher.from_db(db).scan(jpeg(symbol(0))) == []
