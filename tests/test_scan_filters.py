@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from matchers.filters import ASSESSMENT_ORDER, KINDS
 from matchers.image import KB_SOURCE, ImageMatcher
 from matchers.text import EntryRule, PatternRule, TextMatcher
+from symbolenbank.cli import cli
 from tests.helpers import DATA, scale_posts
 
 FILTERS = (
@@ -219,3 +221,56 @@ def test_image_scan_filters_knowledge_base_entries(db_path):
     assert all(m.entry_id != entry_id for m in kept if m.source == KB_SOURCE)
     with pytest.raises(ValueError, match="known kinds"):
         im.scan(drawing, kinds=["sticker"])
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def run_scan(db_path: Path, texts: list[str], *args: str):
+    argv = ["scan", "--db", str(db_path), "--format", "jsonl", "-s", *args]
+    return CliRunner().invoke(cli, argv, input="\n".join(texts) + "\n")
+
+
+def test_cli_scan_filters(db_path, tm, posts):
+    sample = posts[:400]
+    result = run_scan(db_path, sample, "--kind", "number", "--kind", "acronym",
+                      "--exclude-kind", "acronym", "--min-assessment", "context")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    got = [json.loads(line)["matches"] for line in result.stdout.splitlines()]
+    want = [[m.to_dict() for m in tm.scan(p, kinds=["number"])] for p in sample]
+    assert got == want and any(want)
+    result = run_scan(db_path, sample, "--exclude-kind", "name", "--min-assessment", "borderline")
+    got = [json.loads(line)["matches"] for line in result.stdout.splitlines()]
+    flt = {"exclude_kinds": ["name"], "min_assessment": "borderline"}
+    assert got == [[m.to_dict() for m in tm.scan(p, **flt)] for p in sample]
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--kind", "nme"], "Invalid value for '--kind': 'nme' is not one of 'expression'"),
+        (["--exclude-kind", "Name"], "Invalid value for '--exclude-kind'"),
+        (["--min-assessment", "high"], "'high' is not one of 'context', 'borderline'"),
+        (["--kind", "name", "--exclude-kind", "name"], "--exclude-kind leaves none of the kinds"),
+    ],
+)
+def test_cli_refuses_unknown_filters(db_path, args, message):
+    result = run_scan(db_path, ["sieg heil"], *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_cli_scan_image_filters(db_path):
+    entry_id, kind, tier, drawing = drawn_entry(db_path)
+
+    def found(*args: str) -> set[str]:
+        argv = ["scan-image", "--db", str(db_path), "-s", "--workers", "1", *args, str(drawing)]
+        result = CliRunner().invoke(cli, argv)
+        assert result.exit_code == 0, result.output
+        return {m["entry_id"] for m in json.loads(result.stdout)["matches"]}
+
+    assert entry_id in found("--kind", kind)
+    assert entry_id not in found("--exclude-kind", kind)
+    assert entry_id not in found("--min-assessment", ASSESSMENT_ORDER[-1])
+    result = CliRunner().invoke(cli, ["scan-image", "--kind", "sticker", str(drawing)])
+    assert result.exit_code == 2 and "Invalid value for '--kind'" in result.stderr
