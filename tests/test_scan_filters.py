@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sqlite3
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -19,6 +21,7 @@ from matchers.filters import ASSESSMENT_ORDER, KINDS
 from matchers.image import KB_SOURCE, ImageMatcher
 from matchers.text import EntryRule, PatternRule, TextMatcher
 from symbolenbank.cli import cli
+from symbolenbank.publish import make_datasette
 from tests.helpers import DATA, scale_posts
 
 FILTERS = (
@@ -274,3 +277,152 @@ def test_cli_scan_image_filters(db_path):
     assert entry_id not in found("--min-assessment", ASSESSMENT_ORDER[-1])
     result = CliRunner().invoke(cli, ["scan-image", "--kind", "sticker", str(drawing)])
     assert result.exit_code == 2 and "Invalid value for '--kind'" in result.stderr
+
+
+# ---------------------------------------------------------------------------- site
+
+THE_POST = "Sieg Heil kameraden, 88! Volg ons op #ZwarteZon en lees de Stormfront-krant."
+
+
+@pytest.fixture
+def ds(built):
+    return make_datasette(built.output)
+
+
+def strong_and_weak(data: dict) -> list[tuple[str, bool]]:
+    return [(m["entry_id"], m["weak"]) for m in data["matches"] + data["weak"]]
+
+
+def expected(tm: TextMatcher, text: str, **flt) -> list[tuple[str, bool]]:
+    found = tm.scan(text, include_weak=True, **flt)
+    return [(m.entry_id, m.weak) for m in sorted(found, key=lambda m: m.weak)]
+
+
+@pytest.mark.parametrize(
+    "query,body,applied",
+    [
+        ("", {"kinds": ["slogan", "number"]}, {"kinds": ["number", "slogan"]}),
+        ("", {"kinds": "slogan, number"}, {"kinds": ["number", "slogan"]}),
+        ("?kinds=slogan,number", {}, {"kinds": ["number", "slogan"]}),
+        ("?kinds=slogan&kinds=number", {}, {"kinds": ["number", "slogan"]}),
+        ("?exclude_kinds=name", {"exclude_kinds": ["slogan"]}, {"exclude_kinds": ["slogan"]}),
+        ("?min_assessment=illegal", {}, {"min_assessment": "illegal"}),
+        ("", {"min_assessment": "borderline", "exclude_kinds": "name"},
+         {"min_assessment": "borderline", "exclude_kinds": ["name"]}),
+    ],
+)  # fmt: skip
+async def test_scan_json_filters(ds, tm, query, body, applied):
+    response = await ds.client.post("/-/scan.json" + query, json={"text": THE_POST, **body})
+    assert response.status_code == 200, response.text
+    data = response.json()
+    echo = {"kinds": None, "exclude_kinds": [], "min_assessment": None, **applied}
+    assert data["filters"] == echo
+    assert strong_and_weak(data) == expected(tm, THE_POST, **echo)
+    assert strong_and_weak(data) != expected(tm, THE_POST)
+    assert data["found"]["matches"] == len(data["matches"])
+    assert set(data["entries"]) == {m["entry_id"] for m in data["matches"] + data["weak"]}
+
+
+@pytest.mark.parametrize(
+    "query,body,message",
+    [
+        ("", {"kinds": ["nme"]}, "unknown kind 'nme' in kinds; known kinds: expression,"),
+        ("?exclude_kinds=names", {}, "unknown kind 'names' in exclude_kinds"),
+        ("", {"min_assessment": "high"}, "unknown assessment tier 'high' in min_assessment"),
+        ("", {"kinds": 5}, '"kinds" must be a list of kind ids or a comma-separated string'),
+        ("", {"kinds": ["name", 5]}, '"kinds" must be a list of kind ids'),
+        ("", {"min_assessment": ["illegal"]}, '"min_assessment" must be a tier id'),
+        ("?kinds=name", {"exclude_kinds": ["name"]}, "leaves none of kinds (name)"),
+    ],
+)
+async def test_scan_json_refuses_unknown_filters(ds, query, body, message):
+    response = await ds.client.post("/-/scan.json" + query, json={"text": THE_POST, **body})
+    assert response.status_code == 400
+    assert response.json() == {"ok": False, "error": response.json()["error"]}
+    assert message in response.json()["error"]
+
+
+async def test_scan_json_filters_image_matches(site_cases_ds, site_cases):
+    ds, file, entry_id = site_cases_ds, site_cases.drawing, site_cases.drawing_entry
+    files = {"image": ("up.png", file.read_bytes(), "image/png")}
+
+    async def image_hits(data: dict[str, str]) -> set[str]:
+        response = await ds.client.post("/-/scan.json", data=data, files=files)
+        assert response.status_code == 200, response.text
+        return {m["entry_id"] for m in response.json()["image_matches"]}
+
+    assert entry_id in await image_hits({"exclude_kinds": "name"})
+    assert entry_id not in await image_hits({"exclude_kinds": "symbol"})
+    assert entry_id not in await image_hits({"min_assessment": "illegal"})
+
+
+async def test_scan_page_has_labelled_filter_controls(ds):
+    html = (await ds.client.get("/-/scan")).text
+    form = html[html.index('<form class="sb-scan-form"') : html.index("</form>")]
+    select = re.search(r'<select id="sb-min-assessment" name="min_assessment">(.*?)</select>',
+                       form, re.S)  # fmt: skip
+    assert select and '<label for="sb-min-assessment">' in form
+    values = re.findall(r'<option value="(\w*)"', select.group(1))
+    assert values == ["", *ASSESSMENT_ORDER[1:]]
+    boxes = re.findall(
+        r'<label class="sb-check"><input type="checkbox" name="exclude_kinds" value="(\w+)"> \w',
+        form,
+    )
+    assert boxes == list(KINDS)
+    assert "<legend>Leave out these kinds</legend>" in form
+
+
+async def csrf(ds) -> tuple[str, dict[str, str]]:
+    page = await ds.client.get("/-/scan")
+    token = re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
+    return token, {"ds_csrftoken": page.cookies["ds_csrftoken"]}
+
+
+async def test_scan_page_form_applies_and_keeps_the_filters(ds, tm):
+    token, cookies = await csrf(ds)
+    fields = [("csrftoken", token), ("text", THE_POST), ("min_assessment", "borderline"),
+              ("exclude_kinds", "name"), ("exclude_kinds", "number")]  # fmt: skip
+    response = await ds.client.post(
+        "/-/scan", data=dict(fields[:3]), files=[(k, (None, v)) for k, v in fields[3:]],
+        cookies=cookies,
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    html = response.text
+    shown = re.findall(r'data-entry-id="([^"]+)"', html)
+    flt = {"exclude_kinds": ["name", "number"], "min_assessment": "borderline"}
+    assert shown == [m.entry_id for m in tm.scan(THE_POST, include_weak=True, **flt)]
+    assert shown and "Filtered: without number, name; tier borderline or more serious." in html
+    assert '<option value="borderline" selected>' in html
+    assert 'value="name" checked>' in html and 'value="number" checked>' in html
+    assert 'value="slogan" checked>' not in html
+
+
+async def test_scan_page_link_presets_and_checks_the_filters(ds):
+    page = await ds.client.get("/-/scan?exclude_kinds=name&min_assessment=terrorist")
+    assert page.status_code == 200
+    assert 'value="name" checked>' in page.text
+    assert '<option value="terrorist" selected>' in page.text
+    bad = await ds.client.get("/-/scan?min_assessment=severe")
+    assert bad.status_code == 400 and "unknown assessment tier &#39;severe&#39;" in bad.text
+
+
+@pytest.fixture(scope="module")
+def server(built, start_server):
+    return start_server(built.output)
+
+
+def test_served_scan_json_filters(server, db_path):
+    tm = TextMatcher.from_db(db_path)
+    response = httpx.post(
+        server + "/-/scan.json?min_assessment=illegal",
+        json={"text": THE_POST, "exclude_kinds": ["number"]},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["filters"] == {"kinds": None, "exclude_kinds": ["number"],
+                               "min_assessment": "illegal"}  # fmt: skip
+    assert strong_and_weak(data) == expected(tm, THE_POST, **data["filters"])
+    assert data["matches"]
+    refused = httpx.post(server + "/-/scan.json", json={"text": "x", "kinds": ["nme"]}, timeout=30)
+    assert refused.status_code == 400 and "known kinds" in refused.json()["error"]
