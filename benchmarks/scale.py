@@ -150,7 +150,7 @@ def forked_halves(posts: list[str], matcher: TextMatcher) -> None:
 
     def scan(part: list[str]) -> None:
         for i in range(0, len(part), 2000):
-            _text_chunk(matcher, part[i : i + 2000], False)
+            _text_chunk(matcher, part[i : i + 2000], (False, None))
 
     half = len(posts) // 2
     pid = os.fork()

@@ -33,6 +33,10 @@ moves more than pHash: over the 40 drawings 2% crop 0.88 -> 0.80, 2-degree rotat
 0.55 -> 0.38, 5% crop 0.28 -> 0, 5 degrees 0.30 -> 0.08 (``benchmarks/image_robustness.py``).
 Hash lists carry no per-hash thresholds, so :meth:`ImageMatcher.export_csv` leaves out the
 hashes that do not match on their own.
+
+``scan(image, kinds=..., exclude_kinds=..., min_assessment=...)`` reports only the knowledge
+base's entries of those kinds and tiers (:mod:`matchers.filters`); matches from added hash lists
+have neither and are always reported.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from typing import IO, Any, cast
 
 from .db import connect
 from .errors import DatabaseError, ImageError
+from .filters import EntryFilter
 from .hamming import HammingIndex
 from .hashing import (
     ALGORITHMS,
@@ -168,6 +173,8 @@ class ImageMatcher:
         self._md5: dict[str, list[_Ref]] = {}
         self._by_group: dict[int, dict[str, list[str]]] = {}
         self._confirm_pdq: dict[int, int] = {}
+        self._entries: dict[str, tuple[str, str]] = {}
+        """Knowledge-base entry id -> (kind, assessment), for filtered scans."""
         self.sources: dict[str, int] = {}
 
     # -- building -------------------------------------------------------------------------
@@ -224,7 +231,8 @@ class ImageMatcher:
     ) -> ImageMatcher:
         """Build from plain mappings: ``entry_id`` and any of ``phash``, ``dhash``, ``pdq``,
         ``pdq_quality``, ``md5``, ``labels`` (sequence), ``note``, ``pdq_threshold`` and
-        ``pdq_confirm`` (see the module docstring). Other keys are ignored.
+        ``pdq_confirm`` (see the module docstring), and the entry's ``kind`` and ``assessment``
+        (for filtered scans of the knowledge base's source). Other keys are ignored.
         Raises ValueError on a malformed hash or threshold, naming the entry."""
         matcher = cls(**options)
         for row in rows:
@@ -235,6 +243,9 @@ class ImageMatcher:
                 matcher._add(source, str(entry_id), row, row.get("labels") or (), row.get("note"))
             except ValueError as exc:
                 raise ValueError(f"{entry_id}: {exc}") from None
+            if source == KB_SOURCE:
+                kind, assessment = row.get("kind") or "", row.get("assessment") or ""
+                matcher._entries[str(entry_id)] = (str(kind), str(assessment))
         return matcher
 
     @classmethod
@@ -250,7 +261,7 @@ class ImageMatcher:
             )
             rows = conn.execute(
                 "select i.entry_id, i.phash, i.dhash, i.pdq, i.pdq_quality, i.note,"
-                f" {guard}, e.assessment from images i join entries e on e.id = i.entry_id"
+                f" {guard}, e.kind, e.assessment from images i join entries e on e.id = i.entry_id"
                 " where e.status = 'active' order by i.id"
             ).fetchall()
         except Exception as exc:  # sqlite3.Error; the schema is the build side's
@@ -262,6 +273,8 @@ class ImageMatcher:
                 (
                     {
                         **{k: r[k] for k in _ROW_KEYS},
+                        "kind": r["kind"],
+                        "assessment": r["assessment"],
                         "labels": (r["assessment"],) if r["assessment"] else (),
                     }
                     for r in rows
@@ -334,8 +347,30 @@ class ImageMatcher:
         )
         return query_hashes(decoded, ALGORITHMS)
 
-    def scan(self, image: ImageSource) -> list[ImageMatch]:
-        """Match one image; nearest first. Raises ImageError naming the input and the reason."""
+    def scan(
+        self,
+        image: ImageSource,
+        *,
+        kinds: Iterable[str] | None = None,
+        exclude_kinds: Iterable[str] | None = None,
+        min_assessment: str | None = None,
+    ) -> list[ImageMatch]:
+        """Match one image; nearest first. Raises ImageError naming the input and the reason.
+
+        `kinds`, `exclude_kinds` and `min_assessment` leave out the knowledge base's entries of
+        other kinds and lower tiers, as `TextMatcher.scan` does (ValueError for unknown values);
+        matches from added hash lists are kept."""
+        filters = EntryFilter.of(kinds, exclude_kinds, min_assessment)
+        found = self._scan(image)
+        if filters is None:
+            return found
+        return [m for m in found if m.source != KB_SOURCE or self._allows(filters, m.entry_id)]
+
+    def _allows(self, filters: EntryFilter, entry_id: str) -> bool:
+        kind, assessment = self._entries.get(entry_id, ("", ""))
+        return filters.allows(kind, assessment)
+
+    def _scan(self, image: ImageSource) -> list[ImageMatch]:
         indexes = self._build()
         want_bytes = bool(self._md5) and not hasattr(image, "getpixel")
         decoded = open_image(
@@ -483,11 +518,25 @@ class ImageMatcher:
 
         return sorted(matches.values(), key=key)
 
-    def scan_many(self, images: Iterable[ImageSource]) -> Iterable[list[ImageMatch] | ImageError]:
-        """Scan several images in order; a bad one yields its ImageError instead of stopping."""
+    def scan_many(
+        self,
+        images: Iterable[ImageSource],
+        *,
+        kinds: Iterable[str] | None = None,
+        exclude_kinds: Iterable[str] | None = None,
+        min_assessment: str | None = None,
+    ) -> Iterable[list[ImageMatch] | ImageError]:
+        """Scan several images in order (with `scan`'s filters); a bad one yields its
+        ImageError instead of stopping. Bad filter values raise ValueError at once."""
+        filters = EntryFilter.of(kinds, exclude_kinds, min_assessment)
+        return self._scan_each(images, filters.options() if filters is not None else {})
+
+    def _scan_each(
+        self, images: Iterable[ImageSource], chosen: dict[str, Any]
+    ) -> Iterable[list[ImageMatch] | ImageError]:
         for image in images:
             try:
-                yield self.scan(image)
+                yield self.scan(image, **chosen)
             except ImageError as exc:
                 yield exc
 

@@ -7,7 +7,7 @@ folder that holds it); `matchers.bundle` reads the bundle format, this module lo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,14 +49,33 @@ class KnowledgeBase:
         self.release = release
 
     def scan(
-        self, text: str, *, include_weak: bool = False, fuzzy: bool = False
+        self,
+        text: str,
+        *,
+        include_weak: bool = False,
+        fuzzy: bool = False,
+        kinds: Iterable[str] | None = None,
+        exclude_kinds: Iterable[str] | None = None,
+        min_assessment: str | None = None,
     ) -> list[TextMatch]:
-        """Shortcut for `self.text.scan(text, include_weak=..., fuzzy=...)`."""
-        return self.text.scan(text, include_weak=include_weak, fuzzy=fuzzy)
+        """Shortcut for `self.text.scan(text, ...)` with the same options."""
+        return self.text.scan(
+            text, include_weak, fuzzy,
+            kinds=kinds, exclude_kinds=exclude_kinds, min_assessment=min_assessment,
+        )  # fmt: skip
 
-    def scan_image(self, image: ImageSource) -> list[ImageMatch]:
-        """Shortcut for `self.image.scan(image)`."""
-        return self.image.scan(image)
+    def scan_image(
+        self,
+        image: ImageSource,
+        *,
+        kinds: Iterable[str] | None = None,
+        exclude_kinds: Iterable[str] | None = None,
+        min_assessment: str | None = None,
+    ) -> list[ImageMatch]:
+        """Shortcut for `self.image.scan(image, ...)` with the same options."""
+        return self.image.scan(
+            image, kinds=kinds, exclude_kinds=exclude_kinds, min_assessment=min_assessment
+        )
 
     def __repr__(self) -> str:
         version = self.release.get("version", "?")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ImageError
+from .filters import EntryFilter
 from .image import ImageMatcher
 from .pool import ChunkFunc, HelperPool, Loader, Sparse, chunked, default_workers, ordered_map
 from .text import TextMatcher
@@ -25,18 +26,26 @@ from .workercache import worker_matcher
 __all__ = ["Scanner", "default_workers", "scan_image_stream", "scan_matcher", "scan_stream"]
 
 
-def _text_chunk(matcher: TextMatcher, texts: list[str], include_weak: bool) -> Sparse:
-    found = matcher.scan_many(texts, include_weak=include_weak)
+def _chosen(filters: EntryFilter | None) -> dict[str, Any]:
+    return filters.options() if filters is not None else {}
+
+
+def _text_chunk(
+    matcher: TextMatcher, texts: list[str], options: tuple[bool, EntryFilter | None]
+) -> Sparse:
+    include_weak, filters = options
+    found = matcher.scan_many(texts, include_weak=include_weak, **_chosen(filters))
     return len(texts), [
         (i, [m.to_dict() for m in matches]) for i, matches in enumerate(found) if matches
     ]
 
 
-def _image_chunk(matcher: ImageMatcher, paths: list[str], _: bool) -> Sparse:
+def _image_chunk(matcher: ImageMatcher, paths: list[str], filters: EntryFilter | None) -> Sparse:
     results: list[tuple[int, Any]] = []
+    chosen = _chosen(filters)
     for i, path in enumerate(paths):
         try:
-            found = matcher.scan(path)
+            found = matcher.scan(path, **chosen)
         except ImageError as exc:
             results.append((i, exc))
         else:
@@ -79,9 +88,13 @@ class Scanner(HelperPool):
         include_weak: bool = False,
         chunk_size: int = 2000,
         window: int | None = None,
+        kinds: Iterable[str] | None = None,
+        exclude_kinds: Iterable[str] | None = None,
+        min_assessment: str | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield, for each text in order, its matches as dicts (`TextMatch.to_dict()`)."""
-        return self._map("text", texts, include_weak, chunk_size, window)
+        filters = EntryFilter.of(kinds, exclude_kinds, min_assessment)
+        return self._map("text", texts, (include_weak, filters), chunk_size, window)
 
     def scan_images(
         self,
@@ -89,6 +102,9 @@ class Scanner(HelperPool):
         *,
         chunk_size: int = 16,
         window: int | None = None,
+        kinds: Iterable[str] | None = None,
+        exclude_kinds: Iterable[str] | None = None,
+        min_assessment: str | None = None,
     ) -> Iterator[list[dict[str, Any]] | ImageError]:
         """Yield, for each image path in order, its matches as dicts, or its ImageError."""
         if isinstance(paths, str | bytes | os.PathLike):
@@ -96,7 +112,8 @@ class Scanner(HelperPool):
                 f"Scanner.scan_images() expects an iterable of paths, got one "
                 f"{type(paths).__name__}; wrap it in a list"
             )
-        return self._map("image", (str(p) for p in paths), False, chunk_size, window)
+        filters = EntryFilter.of(kinds, exclude_kinds, min_assessment)
+        return self._map("image", (str(p) for p in paths), filters, chunk_size, window)
 
     def _source(self) -> str:
         return self.db
@@ -114,7 +131,7 @@ class Scanner(HelperPool):
         return worker_matcher, (self.db, kind)
 
     def _map(
-        self, kind: str, items: Iterable[Any], flag: bool, chunk_size: int, window: int | None
+        self, kind: str, items: Iterable[Any], options: Any, chunk_size: int, window: int | None
     ) -> Iterator[Any]:
         self._check_open()
         if isinstance(items, str | bytes):
@@ -125,7 +142,7 @@ class Scanner(HelperPool):
             )
         if chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
-        return ordered_map(self, kind, chunked(items, chunk_size), flag, window)
+        return ordered_map(self, kind, chunked(items, chunk_size), options, window)
 
 
 def scan_stream(
@@ -136,13 +153,31 @@ def scan_stream(
     include_weak: bool = False,
     chunk_size: int = 2000,
     window: int | None = None,
+    kinds: Iterable[str] | None = None,
+    exclude_kinds: Iterable[str] | None = None,
+    min_assessment: str | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
     """Yield, for each text in order, its matches as dicts (`TextMatch.to_dict()`); the
-    helpers start with the stream and stop after it (see `Scanner` to keep them)."""
+    helpers start with the stream and stop after it (see `Scanner` to keep them). Bad filter
+    values raise ValueError here, before any helper starts."""
+    filters = EntryFilter.of(kinds, exclude_kinds, min_assessment)
+    return _text_stream(texts, db_path, workers, include_weak, chunk_size, window, filters)
+
+
+def _text_stream(
+    texts: Iterable[str],
+    db_path: str | os.PathLike[str],
+    workers: int | None,
+    include_weak: bool,
+    chunk_size: int,
+    window: int | None,
+    filters: EntryFilter | None,
+) -> Iterator[list[dict[str, Any]]]:
     with Scanner(db_path, workers=workers) as scanner:
         yield from scanner.scan(
-            texts, include_weak=include_weak, chunk_size=chunk_size, window=window
-        )
+            texts, include_weak=include_weak, chunk_size=chunk_size, window=window,
+            **_chosen(filters),
+        )  # fmt: skip
 
 
 def scan_image_stream(
@@ -152,7 +187,25 @@ def scan_image_stream(
     workers: int | None = None,
     chunk_size: int = 16,
     window: int | None = None,
+    kinds: Iterable[str] | None = None,
+    exclude_kinds: Iterable[str] | None = None,
+    min_assessment: str | None = None,
 ) -> Iterator[list[dict[str, Any]] | ImageError]:
-    """Yield, for each image path in order, its matches as dicts, or the ImageError it raised."""
+    """Yield, for each image path in order, its matches as dicts, or the ImageError it raised
+    (of the knowledge base's entries that the filters let through, as `ImageMatcher.scan`)."""
+    filters = EntryFilter.of(kinds, exclude_kinds, min_assessment)
+    return _image_stream(paths, db_path, workers, chunk_size, window, filters)
+
+
+def _image_stream(
+    paths: Iterable[str | os.PathLike[str]],
+    db_path: str | os.PathLike[str],
+    workers: int | None,
+    chunk_size: int,
+    window: int | None,
+    filters: EntryFilter | None,
+) -> Iterator[list[dict[str, Any]] | ImageError]:
     with Scanner(db_path, workers=workers) as scanner:
-        yield from scanner.scan_images(paths, chunk_size=chunk_size, window=window)
+        yield from scanner.scan_images(
+            paths, chunk_size=chunk_size, window=window, **_chosen(filters)
+        )

@@ -147,14 +147,16 @@ def test_from_hashes_rejects_bad_rows():
 def make_db(path, rows):
     conn = sqlite3.connect(path)
     conn.executescript(
-        "create table entries (id text primary key, status text, assessment text);"
+        "create table entries (id text primary key, status text, kind text, assessment text);"
         "create table patterns (id integer primary key, entry_id text);"
         "create table images (id integer primary key, entry_id text, file text, phash text,"
         " dhash text, pdq text, pdq_quality integer, note text);"
     )
     for i, r in enumerate(rows):
         status = "retired" if i == 1 else "active"
-        conn.execute("insert into entries values (?, ?, 'illegal')", (r["entry_id"], status))
+        conn.execute(
+            "insert into entries values (?, ?, 'symbol', 'illegal')", (r["entry_id"], status)
+        )
         conn.execute(
             "insert into images (entry_id, file, phash, dhash, pdq, pdq_quality, note)"
             " values (?, ?, ?, ?, ?, ?, ?)",

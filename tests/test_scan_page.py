@@ -156,8 +156,9 @@ async def test_scan_json(ds):
     data = response.json()
     assert set(data) == {
         "database", "matches", "weak", "image_matches", "entries", "found", "truncated",
-        "max_matches",
+        "max_matches", "filters",
     }  # fmt: skip
+    assert data["filters"] == {"kinds": None, "exclude_kinds": [], "min_assessment": None}
     assert data["truncated"] is False and data["found"] == {"matches": len(data["matches"]),
                                                             "weak": len(data["weak"])}  # fmt: skip
     match = next(m for m in data["matches"] if m["entry_id"] == "sieg-heil")
@@ -465,8 +466,8 @@ def raw_multipart(parts: list[tuple[str, bytes]]) -> tuple[bytes, dict[str, str]
 
 
 async def test_scan_form_with_many_tiny_fields_is_refused_at_once(ds):
-    """11 MB of empty fields: refused at the ninth part, not parsed for seconds."""
-    from symbolenbank.web.scan_request import MAX_BODY_BYTES
+    """11 MB of empty fields: refused past the form's few parts, not parsed for seconds."""
+    from symbolenbank.web.scan_request import MAX_BODY_BYTES, MAX_FORM_PARTS
 
     part = ('Content-Disposition: form-data; name="a"', b"")
     one = len(raw_multipart([part])[0])
@@ -474,7 +475,7 @@ async def test_scan_form_with_many_tiny_fields_is_refused_at_once(ds):
     assert len(body) > 10 * 2**20
     response = await ds.client.request("POST", "/-/scan.json", content=body, headers=headers)
     assert response.status_code == 400
-    assert "the form has more than 8 parts" in response.json()["error"]
+    assert f"the form has more than {MAX_FORM_PARTS} parts" in response.json()["error"]
 
 
 async def test_scan_form_part_headers_are_bounded(ds):
@@ -516,6 +517,8 @@ async def test_scan_form_ignores_fields_it_does_not_have(ds):
 
 
 async def test_scan_urlencoded_form_with_many_fields_is_refused_at_once(ds):
+    from symbolenbank.web.scan_request import MAX_FORM_PARTS
+
     body = b"a=&" * (10 * 2**20 // 3)
     response = await ds.client.request(
         "POST",
@@ -524,7 +527,7 @@ async def test_scan_urlencoded_form_with_many_fields_is_refused_at_once(ds):
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 400
-    assert "the form has more than 8 fields" in response.json()["error"]
+    assert f"the form has more than {MAX_FORM_PARTS} fields" in response.json()["error"]
 
 
 async def test_scan_json_body_is_bounded_and_a_fully_escaped_text_fits(ds):

@@ -6,6 +6,7 @@ stretched letters, separators, run-together words, emoji variants; see its modul
     tm = TextMatcher.from_rules(entries, patterns)      # plain data, no database needed
     tm.scan("S1eg h.e.i.l!")                            # -> [TextMatch(...)]
     tm.scan(text, include_weak=True, fuzzy=True)
+    tm.scan(text, exclude_kinds=["name"], min_assessment="borderline")
     list(tm.scan_many(posts, workers=4))                # same as [tm.scan(p) for p in posts]
 
 `from_rules(entries: list[EntryRule], patterns: list[PatternRule])` is the constructor `from_db`
@@ -27,6 +28,8 @@ How it works, module by module:
   exceptions and context rule, one match per occurrence, dates and times (`14-11-2026` holds no
   number token), then mapped back to the original string with the reasons found on the way
   (`views` holds the geometry of a post in a batch or on its own).
+- `selection`: a scan filtered by kind or tier (`matchers.filters`) resolves the hits of the
+  entries it wants and of those their context rules name, and reports the wanted ones only.
 - `readings`: tokens where letters touch digits are also read as leetspeak throughout and split
   into letters and number (`heil1488`), and those readings searched too.
 - `fuzzy`: a pattern flagged `fuzzy` also gets its one-edit variants as keys, verified with

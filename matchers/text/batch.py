@@ -20,6 +20,7 @@ from .index import TextIndex
 from .readings import with_readings
 from .resolve import Hit, resolve
 from .rules import TextMatch
+from .selection import Selection
 from .views import BatchView, ListView
 
 __all__ = ["BATCH", "BATCH_CHARS", "chunks", "scan_batch", "scan_reference"]
@@ -55,27 +56,41 @@ def _type_error(value: object) -> TypeError:
 
 
 def scan_reference(
-    ix: TextIndex, text: str, include_weak: bool = False, fuzzy: bool = False
+    ix: TextIndex,
+    text: str,
+    include_weak: bool = False,
+    fuzzy: bool = False,
+    sel: Selection | None = None,
 ) -> list[TextMatch]:
-    """The matches of one post through the exact per-character path only."""
+    """The matches of one post through the exact per-character path only (of the entries
+    `sel` wants, if given)."""
     if not isinstance(text, str):
         raise _type_error(text)
     canon = nz.canonicalize(text, ix.codes)
     view = ListView(canon)
     hits = ix.keys.find(canon.k) if ix.nkeys else []
     fz = ix.fuzzy.hits(canon.k, fuzzy) if ix.fuzzy.wanted(fuzzy) else []
+    if sel is not None:
+        hits, fz = sel.hits(hits), sel.fuzzy_hits(fz)
     out = resolve(ix, text, view, hits, fz, include_weak)
     if ix.nkeys and len(nz.letter_digit_positions(canon.k)):
         out = with_readings(ix, text, out, view, include_weak, fuzzy)
-    return out
+    return out if sel is None else sel.matches(out)
 
 
 def scan_batch(
-    ix: TextIndex, posts: list[str], include_weak: bool, fuzzy: bool
+    ix: TextIndex,
+    posts: list[str],
+    include_weak: bool,
+    fuzzy: bool,
+    sel: Selection | None = None,
 ) -> dict[int, list[TextMatch]]:
     """The matches of the posts that have any, by index. Sparse: most posts match nothing,
     and a list per post held through the batch would be promoted by the garbage collector
-    and walked by its full collections again and again. Raises TypeError for a non-str."""
+    and walked by its full collections again and again. Raises TypeError for a non-str.
+
+    With `sel`, only the hits of the entries it needs are resolved, and only the matches of
+    those it wants reported (`selection`)."""
     out: dict[int, list[TextMatch]] = {}
     if not posts:
         return out
@@ -89,6 +104,8 @@ def scan_batch(
     slow = batch.slow
     per_post = _hits_by_post(ix, batch)
     fz_post = _fuzzy_hits_by_post(ix, batch, fuzzy)
+    if sel is not None:
+        per_post, fz_post = _selected(sel, per_post, fz_post)
     todo = set(per_post) | set(fz_post)
     if ix.punct_patterns:
         first = ix.punct_first
@@ -108,8 +125,19 @@ def scan_batch(
                     ix, posts[o], out.get(o, []), view, include_weak, fuzzy, local
                 )
     for o in np.flatnonzero(slow).tolist():
-        out[o] = scan_reference(ix, posts[o], include_weak, fuzzy)
+        out[o] = scan_reference(ix, posts[o], include_weak, fuzzy, sel)
+    if sel is not None:
+        out = {o: kept for o, found in out.items() if (kept := sel.matches(found))}
     return out
+
+
+def _selected(
+    sel: Selection, per_post: dict[int, list[Hit]], fz_post: dict[int, list[FuzzyHit]]
+) -> tuple[dict[int, list[Hit]], dict[int, list[FuzzyHit]]]:
+    """The hits of the entries `sel` needs, by post; posts left with none are dropped."""
+    hits = {o: kept for o, found in per_post.items() if (kept := sel.hits(found))}
+    fz = {o: near for o, found in fz_post.items() if (near := sel.fuzzy_hits(found))}
+    return hits, fz
 
 
 def _post_view(batch: nz.Batch, o: int, nposts: int) -> BatchView:

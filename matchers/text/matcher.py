@@ -2,7 +2,8 @@
 
 It holds the rules it was built from and the index compiled from them (`index.py`); scanning
 is `batch.py`'s. Pickling carries the rules only, and unpickling compiles them again, so a
-matcher travels to another process as plain data.
+matcher travels to another process as plain data. A scan filtered by kind or tier
+(`matchers.filters`) uses the filter's `Selection` of the index, made once per filter and kept.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..errors import DatabaseError
+from ..filters import EntryFilter
 from .batch import BATCH, BATCH_CHARS, chunks, scan_batch, scan_reference
 from .index import compile_index
 from .pooled import scan_matcher
 from .rules import EntryRule, NumberCues, PatternRule, TextMatch
+from .selection import Selection, select
 
 __all__ = ["TextMatcher"]
 
@@ -32,6 +35,7 @@ class TextMatcher:
     ):
         self._rules = (tuple(entries), tuple(patterns), cues or NumberCues())
         self._index = compile_index(*self._rules)
+        self._selections: dict[EntryFilter, Selection | None] = {}
 
     # -- construction -------------------------------------------------------------------------
 
@@ -97,17 +101,34 @@ class TextMatcher:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._rules = state["rules"]
         self._index = compile_index(*self._rules)
+        self._selections = {}
 
     # -- scanning -----------------------------------------------------------------------------
 
     def __len__(self) -> int:
         return len(self._index.patterns)
 
-    def scan(self, text: str, include_weak: bool = False, fuzzy: bool = False) -> list[TextMatch]:
-        """All matches in `text`, ordered by position. Raises TypeError for non-str input."""
+    def scan(
+        self,
+        text: str,
+        include_weak: bool = False,
+        fuzzy: bool = False,
+        *,
+        kinds: Iterable[str] | None = None,
+        exclude_kinds: Iterable[str] | None = None,
+        min_assessment: str | None = None,
+    ) -> list[TextMatch]:
+        """All matches in `text`, ordered by position. Raises TypeError for non-str input.
+
+        `kinds`, `exclude_kinds` (kind ids) and `min_assessment` (a tier id: that tier or a
+        more serious one) leave out the matches of other entries; entries left out still count
+        as context for the others. Unknown values raise ValueError naming the known ones."""
         if not isinstance(text, str):
             raise TypeError(f"TextMatcher.scan() expects str, got {type(text).__name__}")
-        return scan_batch(self._index, [text], include_weak, fuzzy).get(0) or []
+        sel = None
+        if kinds is not None or exclude_kinds is not None or min_assessment is not None:
+            sel = self._selection(EntryFilter.of(kinds, exclude_kinds, min_assessment))
+        return scan_batch(self._index, [text], include_weak, fuzzy, sel).get(0) or []
 
     def scan_many(
         self,
@@ -115,36 +136,68 @@ class TextMatcher:
         workers: int | None = None,
         include_weak: bool = False,
         fuzzy: bool = False,
+        *,
+        kinds: Iterable[str] | None = None,
+        exclude_kinds: Iterable[str] | None = None,
+        min_assessment: str | None = None,
     ) -> Iterator[list[TextMatch]]:
-        """Matches per text, in input order, as `scan` gives them. With `workers` > 1, that
-        many processes scan: this one and `workers - 1` helpers (`text/pooled.py`, on
-        `matchers.pool`), forked where that is safe; with other threads running they start
-        by forkserver or spawn, which needs the usual `if __name__ == "__main__":` guard in a
-        script. A helper that dies makes the scan raise RuntimeError rather than hang."""
+        """Matches per text, in input order, as `scan` gives them (with the same filters).
+        With `workers` > 1, that many processes scan: this one and `workers - 1` helpers
+        (`text/pooled.py`, on `matchers.pool`), forked where that is safe; with other threads
+        running they start by forkserver or spawn, which needs the usual
+        `if __name__ == "__main__":` guard in a script. A helper that dies makes the scan
+        raise RuntimeError rather than hang."""
         if isinstance(texts, str | bytes):
             raise TypeError(
                 "TextMatcher.scan_many() expects an iterable of str, got one "
                 f"{type(texts).__name__}; use scan() for a single text"
             )
+        flt = EntryFilter.of(kinds, exclude_kinds, min_assessment)  # checked before any scan
         if workers is not None and workers > 1:
+            chosen = flt.options() if flt is not None else {}
             return scan_matcher(
-                self, texts, workers=workers, include_weak=include_weak, fuzzy=fuzzy
+                self, texts, workers=workers, include_weak=include_weak, fuzzy=fuzzy, **chosen
             )
-        return self._scan_here(texts, include_weak, fuzzy)
+        return self._scan_here(texts, include_weak, fuzzy, self._selection(flt))
 
     def _scan_here(
-        self, texts: Iterable[str], include_weak: bool, fuzzy: bool
+        self, texts: Iterable[str], include_weak: bool, fuzzy: bool, sel: Selection | None
     ) -> Iterator[list[TextMatch]]:
         for chunk in chunks(texts, BATCH, BATCH_CHARS):
-            found = scan_batch(self._index, chunk, include_weak, fuzzy)
+            found = scan_batch(self._index, chunk, include_weak, fuzzy, sel)
             for i in range(len(chunk)):
                 yield found.get(i) or []
 
     def scan_reference(
-        self, text: str, include_weak: bool = False, fuzzy: bool = False
+        self,
+        text: str,
+        include_weak: bool = False,
+        fuzzy: bool = False,
+        *,
+        kinds: Iterable[str] | None = None,
+        exclude_kinds: Iterable[str] | None = None,
+        min_assessment: str | None = None,
     ) -> list[TextMatch]:
         """`scan` through the exact per-character path only (for tests and debugging)."""
-        return scan_reference(self._index, text, include_weak, fuzzy)
+        sel = self._selection(EntryFilter.of(kinds, exclude_kinds, min_assessment))
+        return scan_reference(self._index, text, include_weak, fuzzy, sel)
+
+    def _selection(self, flt: EntryFilter | None) -> Selection | None:
+        """The index's selection for `flt`, made on first use (None: every entry is in)."""
+        if flt is None:
+            return None
+        try:
+            return self._selections[flt]
+        except KeyError:
+            pass
+        if len(self._selections) >= _SELECTIONS_KEPT:
+            self._selections.clear()
+        sel = self._selections[flt] = select(self._index, flt)
+        return sel
+
+
+#: Filters whose selections a matcher keeps; a service uses a few, each about a list per entry.
+_SELECTIONS_KEPT = 64
 
 
 def _read_cues(conn: Any) -> NumberCues:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
+from ..filters import EntryFilter
 from ..pool import ChunkFunc, HelperPool, Sparse, hold, ordered_map
 from .batch import BATCH, BATCH_CHARS, chunks
 from .rules import TextMatch
@@ -25,13 +26,20 @@ class ScansMany(Protocol):
         workers: int | None = None,
         include_weak: bool = False,
         fuzzy: bool = False,
+        *,
+        kinds: Iterable[str] | None = None,
+        exclude_kinds: Iterable[str] | None = None,
+        min_assessment: str | None = None,
     ) -> Iterator[list[TextMatch]]: ...
 
 
-def _match_chunk(matcher: ScansMany, texts: list[str], options: tuple[bool, bool]) -> Sparse:
-    """TextMatch lists, for `scan_matcher`; options are (include_weak, fuzzy)."""
-    include_weak, fuzzy = options
-    found = matcher.scan_many(texts, include_weak=include_weak, fuzzy=fuzzy)
+def _match_chunk(
+    matcher: ScansMany, texts: list[str], options: tuple[bool, bool, EntryFilter | None]
+) -> Sparse:
+    """TextMatch lists, for `scan_matcher`; options are (include_weak, fuzzy, filters)."""
+    include_weak, fuzzy, filters = options
+    chosen = filters.options() if filters is not None else {}
+    found = matcher.scan_many(texts, include_weak=include_weak, fuzzy=fuzzy, **chosen)
     return len(texts), [(i, matches) for i, matches in enumerate(found) if matches]
 
 
@@ -66,12 +74,27 @@ def scan_matcher(
     workers: int | None = None,
     include_weak: bool = False,
     fuzzy: bool = False,
+    kinds: Iterable[str] | None = None,
+    exclude_kinds: Iterable[str] | None = None,
+    min_assessment: str | None = None,
     window: int | None = None,
 ) -> Iterator[list[TextMatch]]:
-    """Yield, for each text in order, its matches as `matcher.scan(text, include_weak, fuzzy)`
-    gives them, scanned in the matcher's own batches by `workers` processes (default: all
-    cores): this one and helpers started for the stream and stopped after it."""
+    """Yield, for each text in order, its matches as `matcher.scan(text, include_weak, fuzzy,
+    kinds=..., exclude_kinds=..., min_assessment=...)` gives them, scanned in the matcher's own
+    batches by `workers` processes (default: all cores): this one and helpers started for the
+    stream and stopped after it. Bad filter values raise ValueError here, before any scan."""
+    options = (include_weak, fuzzy, EntryFilter.of(kinds, exclude_kinds, min_assessment))
+    return _scan_pooled(matcher, texts, workers, options, window)
+
+
+def _scan_pooled(
+    matcher: ScansMany,
+    texts: Iterable[str],
+    workers: int | None,
+    options: tuple[bool, bool, EntryFilter | None],
+    window: int | None,
+) -> Iterator[list[TextMatch]]:
     with _MatcherHelpers(matcher, workers) as helpers:
         yield from ordered_map(
-            helpers, "matches", chunks(texts, BATCH, BATCH_CHARS), (include_weak, fuzzy), window
+            helpers, "matches", chunks(texts, BATCH, BATCH_CHARS), options, window
         )

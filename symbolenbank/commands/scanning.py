@@ -15,11 +15,44 @@ from typing import IO, Any
 
 import click
 
+from matchers.filters import ASSESSMENT_ORDER, KINDS, EntryFilter
+
 from . import streams
 from .common import Exit, db_option, db_or_default
 
 #: A post's id when its line could not be read as a JSON object.
 NO_ID: Any = object()
+
+
+def filter_options(command: Any) -> Any:
+    """`--kind`, `--exclude-kind` and `--min-assessment`, for the commands that print matches."""
+    choices = click.Choice(KINDS)
+    for option in reversed(
+        (
+            click.option("--kind", "kinds", multiple=True, type=choices, metavar="KIND",
+                         help=f"Only matches of this kind (repeatable): {', '.join(KINDS)}."),
+            click.option("--exclude-kind", "exclude_kinds", multiple=True, type=choices,
+                         metavar="KIND", help="Leave out matches of this kind (repeatable)."),
+            click.option("--min-assessment", type=click.Choice(ASSESSMENT_ORDER), default=None,
+                         help="Only matches of this tier or a more serious one: "
+                         f"{' < '.join(ASSESSMENT_ORDER)}."),
+        )
+    ):  # fmt: skip
+        command = option(command)
+    return command
+
+
+def chosen_filter(
+    kinds: tuple[str, ...], exclude_kinds: tuple[str, ...], min_assessment: str | None
+) -> dict[str, Any]:
+    """The scan's keyword arguments for the filter options; a usage error when they leave no
+    kind to scan for."""
+    if kinds and not set(kinds) - set(exclude_kinds):
+        raise click.UsageError(
+            f"--exclude-kind leaves none of the kinds of --kind ({', '.join(kinds)}) to scan for"
+        )
+    flt = EntryFilter.of(kinds or None, exclude_kinds, min_assessment)  # click checked them
+    return flt.options() if flt is not None else {}
 
 
 @dataclass(slots=True)  # not frozen: a frozen one takes five times as long to make
@@ -168,6 +201,7 @@ def _emit(
     help="Processes to scan with (default: all cores).",
 )
 @click.option("--weak", is_flag=True, help="Also report matches whose context rule is not met.")
+@filter_options
 @click.option("-s", "--silent", is_flag=True, help="No progress or summary on stderr.")
 @click.argument("file", type=click.File("rb"), default="-")
 def scan(
@@ -179,15 +213,20 @@ def scan(
     on_error: str,
     workers: int | None,
     weak: bool,
+    kinds: tuple[str, ...],
+    exclude_kinds: tuple[str, ...],
+    min_assessment: str | None,
     silent: bool,
     file: IO[bytes],
 ) -> None:
     """Scan FILE (or standard input), one post per line, in input order.
 
     Every line gets a record; a line that is not a post gets an error record in its place, and
-    the exit code is then 1."""
+    the exit code is then 1. Entries left out by --kind, --exclude-kind or --min-assessment
+    still count as context for the others."""
     from matchers.parallel import scan_stream
 
+    chosen = chosen_filter(kinds, exclude_kinds, min_assessment)
     path = db_or_default(db)
     posts = _read_posts(file, input_format, id_field, text_field)
     # Posts wait here until their results come back, in order: at most the chunks in flight.
@@ -203,7 +242,7 @@ def scan(
     show_progress = sys.stderr.isatty() and not silent
     tally = _Tally()
     with streams.Output(json_lines=fmt == "jsonl") as out:
-        results = scan_stream(texts(), path, workers=workers, include_weak=weak)
+        results = scan_stream(texts(), path, workers=workers, include_weak=weak, **chosen)
         with closing(results):
             for n, found in enumerate(results, 1):
                 _emit(out, waiting.popleft(), found, fmt, tally)
@@ -298,12 +337,16 @@ def _image_error(image: _Image, result: list[dict[str, Any]] | Exception) -> str
     default=None,
     help="Processes to scan with (default: all cores).",
 )
+@filter_options
 @click.option("-s", "--silent", is_flag=True, help="No progress or summary on stderr.")
 @click.argument("images", nargs=-1, type=click.Path(path_type=Path))
 def scan_image(
     db: Path | None,
     files_from: IO[bytes] | None,
     workers: int | None,
+    kinds: tuple[str, ...],
+    exclude_kinds: tuple[str, ...],
+    min_assessment: str | None,
     silent: bool,
     images: tuple[Path, ...],
 ) -> None:
@@ -314,6 +357,7 @@ def scan_image(
 
     if not images and files_from is None:
         raise click.UsageError("name at least one IMAGE or folder, or use --files-from")
+    chosen = chosen_filter(kinds, exclude_kinds, min_assessment)
     path = db_or_default(db)
     waiting: deque[_Image] = deque()
 
@@ -325,7 +369,7 @@ def scan_image(
     show_progress = sys.stderr.isatty() and not silent
     started, count, failed, hits = time.monotonic(), 0, 0, 0
     with streams.Output(json_lines=True, batch=1) as out:
-        results = scan_image_stream(listed(), path, workers=workers)
+        results = scan_image_stream(listed(), path, workers=workers, **chosen)
         with closing(results):
             for n, result in enumerate(results, 1):
                 image, count = waiting.popleft(), n

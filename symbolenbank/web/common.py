@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from matchers.filters import ASSESSMENT_ORDER
+
 PUBLIC_NAME = "symbolenbank"
 """The public knowledge base: only `visibility: public` entries."""
 RESTRICTED_NAME = "symbolenbank-restricted"
 """The whole knowledge base, restricted entries included; only for authenticated actors."""
-TIER_ORDER = ("terrorist", "illegal", "borderline", "context")
-"""Assessment tiers, most serious first."""
+TIER_ORDER = tuple(reversed(ASSESSMENT_ORDER))
+"""Assessment tiers, most serious first (the matchers' order, which scans filter by)."""
 
 
 @dataclass(frozen=True)

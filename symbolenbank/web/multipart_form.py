@@ -42,8 +42,15 @@ class Part(NamedTuple):
 class _FormReader:
     """python-multipart's callbacks for one body: counts, bounds and keeps the fields."""
 
-    def __init__(self, limits: dict[str, int], max_parts: int, max_header_bytes: int) -> None:
+    def __init__(
+        self,
+        limits: dict[str, int],
+        max_parts: int,
+        max_header_bytes: int,
+        repeated: frozenset[str] = frozenset(),
+    ) -> None:
         self.limits, self.max_parts, self.max_header_bytes = limits, max_parts, max_header_bytes
+        self.repeated = repeated
         self.fields: dict[str, Part] = {}
         self.parts = self.header_bytes = self.size = 0
         self.header_name, self.header_value = bytearray(), bytearray()
@@ -110,7 +117,10 @@ class _FormReader:
 
     def part_end(self) -> None:
         if self.name is not None and self.limit is not None:
-            self.fields[self.name] = Part(b"".join(self.chunks), self.filename)
+            data = b"".join(self.chunks)
+            if self.name in self.repeated and self.name in self.fields:
+                data = self.fields[self.name].data + b"," + data  # checkboxes of one name
+            self.fields[self.name] = Part(data, self.filename)
         self.chunks = []
 
 
@@ -121,12 +131,15 @@ def parse_form(
     *,
     max_parts: int = MAX_PARTS,
     max_header_bytes: int = MAX_HEADER_BYTES,
+    repeated: frozenset[str] = frozenset(),
 ) -> dict[str, Part]:
     """The fields of `body` named in `limits`, each at most `limits[name]` bytes (else 413).
+    A field in `repeated` may come in several parts (checkboxes): their values are joined
+    with commas; of any other field the last part counts.
 
     Raises FormError (400) for a broken form, too many parts or too long headers.
     """
-    reader = _FormReader(limits, max_parts, max_header_bytes)
+    reader = _FormReader(limits, max_parts, max_header_bytes, repeated)
     parser = MultipartParser(boundary, reader.callbacks())
     try:
         parser.write(body)

@@ -11,7 +11,9 @@ restricted one, which holds the whole knowledge base.
 Both routes are one view: read the request, choose the database, scan on a worker of
 :mod:`.scan_pool` (the highlighting too), time it (the ``Server-Timing`` header), then render
 the page or the JSON, as the route's extension says. The event loop only reads, checks and
-renders, and what it renders is bounded (:data:`.scanning.MAX_MATCHES`).
+renders, and what it renders is bounded (:data:`.scanning.MAX_MATCHES`). Both take the filters
+``kinds``, ``exclude_kinds`` and ``min_assessment`` (:mod:`.scan_filters`); the page has them as
+a tier select and a checkbox per kind.
 """
 
 from __future__ import annotations
@@ -23,9 +25,17 @@ from typing import Any
 from datasette.utils.asgi import Response
 
 from datasette import hookimpl
+from matchers.filters import ASSESSMENT_ORDER, KINDS, EntryFilter
 
 from .common import assessment_tiers, visible_databases
-from .scan_request import MAX_IMAGE_BYTES, MAX_TEXT_CHARS, ScanError, read_scan_request
+from .scan_request import (
+    MAX_IMAGE_BYTES,
+    MAX_TEXT_CHARS,
+    ScanError,
+    filters_of,
+    query_filters,
+    read_scan_request,
+)
 from .scan_worker import BIG_TEXT_CHARS, release_memory
 from .scanning import choose_database, run_scan
 
@@ -41,6 +51,7 @@ class Scan:
 
     text: str = ""
     database: str | None = None
+    filters: EntryFilter | None = None
     result: dict[str, Any] | None = None
     segments: list[dict[str, Any]] | None = None
     """The text cut for highlighting, for the page only."""
@@ -54,11 +65,12 @@ async def perform_scan(datasette: Any, request: Any, *, for_page: bool) -> Scan:
     started = time.perf_counter()
     try:
         asked = await read_scan_request(datasette, request)
-        scan.text = asked.text
+        scan.text, scan.filters = asked.text, asked.filters
         scan.database = await choose_database(datasette, request.actor, asked.database)
         scan.result, scan.segments = await run_scan(
-            datasette, scan.database, asked.text, asked.image, segments=for_page
-        )
+            datasette, scan.database, asked.text, asked.image, segments=for_page,
+            filters=asked.filters,
+        )  # fmt: skip
     except ScanError as error:
         scan.error = error
     scan.took_ms = (time.perf_counter() - started) * 1000
@@ -111,21 +123,55 @@ async def render_page(datasette: Any, request: Any, scan: Scan | None) -> Respon
         "max_image_mb": MAX_IMAGE_BYTES // 2**20,
     }
     status = 200
+    if scan is None:
+        try:  # a link may preset the filters: /-/scan?exclude_kinds=name
+            scan = Scan(filters=filters_of(query_filters(request), {})) if request.args else None
+        except ScanError as error:
+            scan = Scan(error=error)
     if scan is not None:
         context["text"] = scan.text[:MAX_TEXT_CHARS]
         context["database"] = scan.database
         if scan.error is not None:
             context["error"], status = scan.error.message, scan.error.status
-        else:
+        elif scan.result is not None:
             context["result"] = scan.result
             context["segments"] = scan.segments or []
             context["took_ms"] = scan.took_ms
-    elif databases:
+    if context["database"] is None and databases:
         context["database"] = await choose_database(datasette, request.actor, None)
     shown = context["database"] or (databases[0] if databases else None)
     context["tiers"] = await assessment_tiers(datasette.get_database(shown)) if shown else []
+    context["kinds"] = await kind_labels(datasette.get_database(shown)) if shown else []
+    context["filter_form"] = filter_form(scan.filters if scan is not None else None)
     html_text = await datasette.render_template("scan.html", context, request=request)
     return Response.html(html_text, status=status)
+
+
+async def kind_labels(db: Any) -> list[dict[str, str]]:
+    """The kinds of entry with their English labels, in vocabulary order."""
+    rows = (await db.execute("select id, label_en from kinds")).rows
+    labels = {row["id"]: row["label_en"] for row in rows}
+    return [{"id": kind, "label": labels.get(kind) or kind} for kind in KINDS]
+
+
+def filter_form(filters: EntryFilter | None) -> dict[str, Any]:
+    """What the page's filter controls show: the tier choices (the lowest tier is every tier),
+    the selected one, the kinds ticked to leave out, and a line that says what was applied."""
+    tiers = [("", "Every tier")]
+    tiers += [(t, f"{t.capitalize()} or more serious") for t in ASSESSMENT_ORDER[1:-1]]
+    tiers.append((ASSESSMENT_ORDER[-1], f"{ASSESSMENT_ORDER[-1].capitalize()} only"))
+    if filters is None:
+        return {"tiers": tiers, "tier": "", "excluded": [], "summary": ""}
+    parts = []
+    if filters.kinds is not None:
+        parts.append("only " + ", ".join(k for k in KINDS if k in filters.kinds))
+    if filters.exclude_kinds:
+        parts.append("without " + ", ".join(k for k in KINDS if k in filters.exclude_kinds))
+    if filters.min_assessment is not None:
+        parts.append(f"tier {filters.min_assessment} or more serious")
+    tier = filters.min_assessment if filters.min_assessment != ASSESSMENT_ORDER[0] else ""
+    return {"tiers": tiers, "tier": tier or "", "excluded": sorted(filters.exclude_kinds),
+            "summary": "; ".join(parts)}  # fmt: skip
 
 
 @hookimpl

@@ -1,7 +1,8 @@
 """What a scan request carries, read within its limits: JSON, a multipart form or a plain form.
 
 A form that comes with cookies must send back its CSRF token (:func:`check_csrf`); a refused or
-unreadable request raises :class:`ScanError` with the HTTP status to answer.
+unreadable request raises :class:`ScanError` with the HTTP status to answer. The filters by kind
+and tier come from the query string or the body (:mod:`.scan_filters`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import secrets
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
+from matchers.filters import EntryFilter
+
 from .multipart_form import MAX_PARTS, FormError, parse_form, parse_options_header
+from .scan_filters import FILTER_FIELDS, KIND_FIELDS, MAX_FILTER_PARTS, form_filters, read_filters
 
 MAX_TEXT_CHARS = 100_000
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -21,7 +25,9 @@ MAX_BODY_BYTES = MAX_IMAGE_BYTES + 1024 * 1024
 MAX_JSON_BYTES = MAX_TEXT_CHARS * 12 + 64 * 1024
 """A JSON body: a full text with every character `\\u`-escaped (12 bytes for a pair), and room."""
 MAX_SMALL_FIELD_BYTES = 1024
-"""The form's csrftoken and database fields."""
+"""The form's csrftoken and database fields, and each part of a filter field."""
+MAX_FORM_PARTS = MAX_PARTS + MAX_FILTER_PARTS
+"""Parts of a scan form: its four fields and room, and the filters' checkboxes."""
 CSRF_COOKIE, CSRF_FIELD = "ds_csrftoken", "csrftoken"
 
 
@@ -37,11 +43,13 @@ class ScanError(Exception):
 
 
 class ScanRequest(NamedTuple):
-    """What to scan: the text (may be empty), the uploaded image, the database asked for."""
+    """What to scan: the text (may be empty), the uploaded image, the database asked for, and
+    which entries to report (None: all)."""
 
     text: str
     image: bytes | None
     database: str | None
+    filters: EntryFilter | None = None
 
 
 async def read_body(request: Any) -> bytes:
@@ -94,10 +102,12 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[dict[str, str], byt
     boundary = params.get(b"boundary")
     if not boundary:
         raise ScanError("multipart/form-data without a boundary")
-    limits = {name: MAX_SMALL_FIELD_BYTES for name in ("csrftoken", "database")}
+    small = ("csrftoken", "database", *FILTER_FIELDS)
+    limits = {name: MAX_SMALL_FIELD_BYTES for name in small}
     limits.update(text=MAX_TEXT_CHARS * 4, image=MAX_IMAGE_BYTES)  # UTF-8: 4 bytes at most
+    repeated = frozenset(KIND_FIELDS)
     try:
-        parts = parse_form(body, boundary, limits)
+        parts = parse_form(body, boundary, limits, max_parts=MAX_FORM_PARTS, repeated=repeated)
     except FormError as exc:
         raise ScanError(field_error_message(exc), exc.status) from exc
     fields = {
@@ -110,12 +120,13 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[dict[str, str], byt
 
 
 def parse_urlencoded(body: bytes) -> dict[str, list[str]]:
-    """The fields of a urlencoded form, at most MAX_PARTS of them, as for a multipart form."""
+    """The fields of a urlencoded form, at most MAX_FORM_PARTS of them, as for a multipart
+    form."""
     try:
         return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True,
-                        max_num_fields=MAX_PARTS)  # fmt: skip
+                        max_num_fields=MAX_FORM_PARTS)  # fmt: skip
     except ValueError as exc:  # too many fields
-        raise ScanError(f"the form has more than {MAX_PARTS} fields; send text") from exc
+        raise ScanError(f"the form has more than {MAX_FORM_PARTS} fields; send text") from exc
 
 
 def field_error_message(error: FormError) -> str:
@@ -148,10 +159,11 @@ def parse_json(body: bytes) -> Any:
 
 
 async def read_scan_request(datasette: Any, request: Any) -> ScanRequest:
-    """The text, image and database of a JSON, multipart or urlencoded POST."""
+    """The text, image, database and filters of a JSON, multipart or urlencoded POST."""
     content_type = request.headers.get("content-type", "")
     media = content_type.split(";", 1)[0].strip().lower()
     body = await read_body(request)
+    query = query_filters(request)
     if media == "application/json":
         if len(body) > MAX_JSON_BYTES:
             raise ScanError(
@@ -168,17 +180,37 @@ async def read_scan_request(datasette: Any, request: Any) -> ScanRequest:
             raise ScanError('"text" must be a string')
         if database is not None and not isinstance(database, str):
             raise ScanError('"database" must be a string')
-        return ScanRequest(text, None, database)
+        return ScanRequest(text, None, database, filters_of(query, payload))
     if media == "multipart/form-data":
         # Off the event loop: a form of 11 MB takes a while to parse, even within the limits.
         fields, image = await asyncio.to_thread(parse_multipart, body, content_type)
         check_csrf(datasette, request, fields.get(CSRF_FIELD))
-        return ScanRequest(fields.get("text", ""), image, fields.get("database") or None)
+        return ScanRequest(
+            fields.get("text", ""), image, fields.get("database") or None,
+            filters_of(query, fields),
+        )  # fmt: skip
     if media == "application/x-www-form-urlencoded":
         form = await asyncio.to_thread(parse_urlencoded, body)
-        return ScanRequest(form.get("text", [""])[0], None, form.get("database", [""])[0] or None)
+        return ScanRequest(
+            form.get("text", [""])[0], None, form.get("database", [""])[0] or None,
+            filters_of(query, form_filters(form)),
+        )  # fmt: skip
     raise ScanError(
         f"unsupported content type {media or '(none)'!r}: send application/json"
         ' ({"text": ...}) or multipart/form-data (fields text, image)',
         415,
     )
+
+
+def query_filters(request: Any) -> dict[str, Any]:
+    """The filter fields of the query string (`form_filters`)."""
+    args = request.args
+    return form_filters({name: args.getlist(name) for name in FILTER_FIELDS if name in args})
+
+
+def filters_of(query: dict[str, Any], body: Any) -> EntryFilter | None:
+    """The request's filters (`read_filters`); a bad value is answered with 400."""
+    try:
+        return read_filters(query, body)
+    except ValueError as exc:
+        raise ScanError(str(exc)) from exc

@@ -11,16 +11,27 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .common import tier_rank
+
+if TYPE_CHECKING:  # the worker imports the matchers when it first scans
+    from matchers.filters import EntryFilter
 
 BIG_TEXT_CHARS = 20_000
 """After a text this long (or any image), give freed memory back to the system."""
 
 
-def scan_job(db: str, text: str, image: bytes | None, limit: int, segments: bool) -> dict[str, Any]:
-    """Matches of `text` and `image` against the database file `db`, at most `limit` of text.
+def scan_job(
+    db: str,
+    text: str,
+    image: bytes | None,
+    limit: int,
+    segments: bool,
+    filters: EntryFilter | None = None,
+) -> dict[str, Any]:
+    """Matches of `text` and `image` against the database file `db`, at most `limit` of text,
+    of the entries `filters` lets through (entries left out still count as context).
 
     Answers ``{"matches", "weak", "found": {"matches": n, "weak": n}, "image_matches",
     "image_error", "segments"}``; `image_error` is the reason an image cannot be scanned,
@@ -31,8 +42,9 @@ def scan_job(db: str, text: str, image: bytes | None, limit: int, segments: bool
 
     out: dict[str, Any] = {"matches": [], "weak": [], "found": {"matches": 0, "weak": 0}}
     out.update(image_matches=[], image_error=None, segments=None)
+    chosen = filters.options() if filters is not None else {}
     if text.strip():
-        found = worker_matcher(db, "text").scan(text, include_weak=True)
+        found = worker_matcher(db, "text").scan(text, include_weak=True, **chosen)
         found.sort(key=lambda m: (m.start, m.end, m.entry_id))
         strong = [m for m in found if not m.weak]
         weak = [m for m in found if m.weak]
@@ -48,7 +60,8 @@ def scan_job(db: str, text: str, image: bytes | None, limit: int, segments: bool
         out["segments"] = highlight(text, sorted(every, key=lambda m: m["start"]))
     if image is not None:
         try:
-            out["image_matches"] = [m.to_dict() for m in worker_matcher(db, "image").scan(image)]
+            matches = worker_matcher(db, "image").scan(image, **chosen)
+            out["image_matches"] = [m.to_dict() for m in matches]
         except ImageError as exc:
             out["image_error"] = str(exc)
     if image is not None or len(text) >= BIG_TEXT_CHARS:

@@ -3,12 +3,15 @@
 The scan itself runs on a worker of :mod:`.scan_pool` (:func:`.scan_worker.scan_job`); here the
 request is checked against the limits, the entries the matches point to are read from the
 database, and the answer is put together: each match once, each entry's texts once per answer
-(``entries``), at most MAX_MATCHES text matches (``truncated`` says when there were more).
+(``entries``), at most MAX_MATCHES text matches (``truncated`` says when there were more), and
+the filters applied (``filters``).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from matchers.filters import EntryFilter, no_filter
 
 from .common import RESTRICTED_NAME, visible_databases
 from .scan_pool import POOL, ServerBusy
@@ -71,14 +74,21 @@ def check_limits(text: str, image: bytes | None) -> None:
 
 
 async def run_scan(
-    datasette: Any, database: str, text: str, image: bytes | None, *, segments: bool = False
+    datasette: Any,
+    database: str,
+    text: str,
+    image: bytes | None,
+    *,
+    segments: bool = False,
+    filters: EntryFilter | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
-    """Scan text and/or image against `database`: the JSON answer (without timing) and, if
-    `segments`, the text cut for highlighting (:func:`.scan_worker.highlight`)."""
+    """Scan text and/or image against `database` for the entries `filters` lets through: the
+    JSON answer (without timing) and, if `segments`, the text cut for highlighting
+    (:func:`.scan_worker.highlight`)."""
     check_limits(text, image)
     path = datasette.get_database(database).path
     try:
-        done = await POOL.run(scan_job, path, text, image, MAX_MATCHES, segments)
+        done = await POOL.run(scan_job, path, text, image, MAX_MATCHES, segments, filters)
     except ServerBusy as busy:
         raise ScanError(str(busy), 503, retry_after=busy.retry_after) from busy
     if done["image_error"] is not None:
@@ -107,5 +117,6 @@ async def run_scan(
         "found": found,
         "truncated": found["matches"] + found["weak"] > len(text_matches),
         "max_matches": MAX_MATCHES,
+        "filters": filters.to_dict() if filters is not None else no_filter(),
     }
     return result, done["segments"]
