@@ -137,12 +137,15 @@ def load_judgements(path: Path) -> dict[JudgementKey, Judgement]:
     return out
 
 
-def load_sentences(folder: Path) -> tuple[dict[str, list[tuple[str, str]]], list[str]]:
-    """(language -> [(entry id, sentence)], missing file names) of the adversarial-benign files."""
+def load_sentences(
+    folder: Path, suffix: str = ""
+) -> tuple[dict[str, list[tuple[str, str]]], list[str]]:
+    """(language -> [(entry id, sentence)], missing file names) of the adversarial-benign files
+    (`<lang>.yaml`), or of the mentions in news and counter-speech (`<lang>-mentions.yaml`)."""
     found: dict[str, list[tuple[str, str]]] = {}
     missing = []
     for lang in BENIGN_LANGS:
-        path = folder / f"{lang}.yaml"
+        path = folder / f"{lang}{suffix}.yaml"
         if not path.is_file():
             missing.append(path.name)
             continue
@@ -403,7 +406,9 @@ def report_sentences(
             print("|---|---|---|---|")
             for f in flagged:
                 spans = "; ".join(
-                    f"`{m.entry_id}` {code(m.matched)} at {m.start}–{m.end}" for m in f.matches
+                    f"`{m.entry_id}` {code(m.matched)} at {m.start}–{m.end}"
+                    f" ({m.evidence.describe()})"
+                    for m in f.matches
                 )
                 print(f"| {f.lang} | `{f.written_for}` | {cell(f.sentence)} | {spans} |")
     else:
@@ -419,6 +424,27 @@ def report_sentences(
         spans = "; ".join(f"`{m.entry_id}` {code(m.matched)}" for m in found) or "—"
         print(f"| {cell(sentence)} | {spans} | {'FAIL' if found else 'PASS'} |")
     print(f"\n{passed} of {len(NAMED_SENTENCES)} named sentences pass.")
+
+
+def report_mentions(mentions: dict[str, list[tuple[str, str]]], flagged: list[Flagged]) -> None:
+    """Sentences that mention a sign in news, education or counter-speech: no harmless meaning,
+    so no target; shown so a curator sees what `exclude_kinds=["name"]` would leave out."""
+    total = sum(len(items) for items in mentions.values())
+    print("\n#### Mentions in news, education and counter-speech (`<lang>-mentions.yaml`)\n")
+    if not total:
+        print("No mention files.")
+        return
+    print(
+        f"{len(flagged)} of {total} mentions are strict matches ({pct(len(flagged), total)}): a"
+        " mention is reported with its entry's explanation; it is not a harmless meaning, so no"
+        " target applies. Of them, kind `name`: "
+        f"{sum(any(m.kind == 'name' for m in f.matches) for f in flagged)}.\n"
+    )
+    print("| language | mentions | strict matches |")
+    print("|---|---:|---:|")
+    per_lang = Counter(f.lang for f in flagged)
+    for lang, items in mentions.items():
+        print(f"| {lang} | {len(items)} | {per_lang[lang]} |")
 
 
 def report_entries(results: list[CorpusResult], flagged: list[Flagged], top: int) -> None:
@@ -504,6 +530,7 @@ def main() -> None:
     try:
         judgements = load_judgements(args.judgements)
         sentences, missing = load_sentences(args.benign)
+        mentions, _ = load_sentences(args.benign, "-mentions")
     except (InputError, yaml.YAMLError) as exc:
         raise SystemExit(f"error: {exc}") from None
 
@@ -532,6 +559,7 @@ def main() -> None:
         )
     flagged = scan_sentences(tm, sentences)
     report_sentences(tm, args.benign, sentences, missing, flagged, entries)
+    report_mentions(mentions, scan_sentences(tm, mentions))
     report_entries(results, flagged, args.top)
 
     unjudged = [h for r in results for h in r.hits if h.judgement is None]
