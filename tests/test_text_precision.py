@@ -137,8 +137,10 @@ def test_sentence_files_that_exist_are_measured_and_the_missing_named(setup):
     assert "| nl | 2 | 1 | 50.000% |" in out and "**FAIL**" in out
     assert (
         "| nl | `sample-sieg-heil` | Hij riep sieg heil bij de wedstrijd, schreef de krant | "
-        "`sample-sieg-heil` `sieg heil` at 9–18 |"
+        "`sample-sieg-heil` `sieg heil` at 9–18 (The entry has no context rule: the sign counts"
+        " on its own.) |"
     ) in out
+    assert "No mention files." in out
     assert "14 of 14 named sentences pass." in out, "the mini knowledge base has no numbers"
 
 
@@ -164,3 +166,14 @@ def test_shipped_judgements_name_real_posts_at_their_lines():
         lines = {key(text): number for number, text in posts(folder / corpus)}
         for item in items:
             assert lines.get(item["post"]) == item["line"], (corpus, item)
+
+
+def test_mentions_are_reported_apart_without_a_target(setup):
+    (setup["benign"] / "nl-mentions.yaml").write_text(
+        'sample-sieg-heil:\n  - "De krant schreef dat hij sieg heil riep"\n  - "Een les"\n',
+        encoding="utf-8",
+    )
+    out = run(setup, "--no-excerpts").stdout
+    assert "1 of 2 mentions are strict matches (50.000%)" in out, out
+    assert "| nl | 2 | 1 |" in out
+    assert "| nl | 2 | 1 | 50.000% |" in out, "the harmless sentences are counted as before"

@@ -121,12 +121,14 @@ def _record(post: Post, found: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _text_lines(found: list[dict[str, Any]], label: Any) -> Iterator[str]:
-    """The text format: a line per match, `label:start-end`, entry, tier and the matched text."""
+    """The text format: a line per match, `label:start-end`, entry, tier, the matched text and
+    the evidence in plain words."""
     for m in found:
         flag = " (weak)" if m["weak"] else ""
+        why = f"\t{m['evidence']['text']}" if "evidence" in m else ""
         yield (
             f"{label}:{m['start']}-{m['end']}\t{m['entry_id']}\t{m['assessment']}{flag}"
-            f"\t{m['matched']!r}"
+            f"\t{m['matched']!r}{why}"
         )
 
 
