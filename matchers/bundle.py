@@ -42,6 +42,7 @@ BASE_COLUMNS = {
         "pdq_confirm",
     ),  # fmt: skip
     "releases": ("version", "content_hash", "built_at", "git_commit"),
+    "number_cues": ("id", "language", "position", "cue"),
 }
 
 

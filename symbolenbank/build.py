@@ -146,7 +146,8 @@ def entry_rows(
             "entry_ideologies", "entry_movements", "related",
         )
     }  # fmt: skip
-    langs = knowledge_languages(le.entry for le in data.entries)
+    # the languages of what this file holds: a restricted entry must not shape the public file
+    langs = knowledge_languages(entries)
     for e in entries:
         rows["entries"].append(_entry_row(e, sources_of.get(e.id), langs))
         rows["patterns"] += [pattern_row(e.id, p) for p in e.patterns]

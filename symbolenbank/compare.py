@@ -13,7 +13,7 @@ from .snapshot import Snapshot
 from .wordcheck import pattern_key
 
 #: Derived or location-only columns, not part of what an entry says.
-NOT_COMPARED = ("source_file", "pattern_texts")
+NOT_COMPARED = ("source_file", "pattern_texts", "context_common")  # derived columns
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,14 @@ def _load_cues(root: Path, data: KnowledgeData) -> None:
                 if position == "sign" and len(item) != 1:
                     data.problem(path, line, f"a sign is one character: {item!r}")
                     continue
+                if position != "sign" and not all(ch.isalpha() or ch == " " for ch in item):
+                    data.problem(
+                        path,
+                        line,
+                        f"a cue word has letters and spaces only (the matcher reads words):"
+                        f" {item!r}",
+                    )
+                    continue
                 seen.add(cue)
                 cues.append(
                     NumberCue(

@@ -67,7 +67,8 @@ def _check_generic_patterns(data: KnowledgeData, langs: list[str]) -> None:
             if not why:
                 continue
             serious = e.assessment in SERIOUS_TIERS
-            single_word = " " not in p.text.strip() and not is_common_name(p.text)
+            words = "".join(ch if ch.isalnum() else " " for ch in p.text).split()
+            single_word = len(words) == 1 and not is_common_name(p.text)
             if single_word and not serious:
                 continue  # everyday words: `wordcheck` accepts exceptions for them
             tier = f" at tier `{e.assessment}`" if serious else ""

@@ -9,7 +9,7 @@ import pytest
 from matchers.text import DEFAULT_CONTEXT_WINDOW, EntryRule, NumberCues, PatternRule, TextMatcher
 
 CUES = NumberCues(
-    after=frozenset({"stappen", "jahren", "likes"}),
+    after=frozenset({"stappen", "jahren", "likes", "minute", "m"}),
     before=frozenset({"kamer", "linie"}),
     before_endings=("straat",),
     year=frozenset({"in", "rond"}),
@@ -21,7 +21,8 @@ CUES = NumberCues(
 def tm() -> TextMatcher:
     entries = [
         EntryRule("code-1488", kind="number", assessment="borderline"),
-        EntryRule("code-18", kind="number"),
+        EntryRule("code-18", kind="number", assessment="context"),
+        EntryRule("kruis", kind="symbol", context_requires_any=("code-1488", "(((")),
         EntryRule(
             "code-88",
             kind="number",
@@ -37,6 +38,7 @@ def tm() -> TextMatcher:
         PatternRule("code-18", "18", "token"),
         PatternRule("code-88", "88", "token"),
         PatternRule("zorblat", "zorblat"),
+        PatternRule("kruis", "kruis"),
     ]
     return TextMatcher.from_rules(entries, patterns, CUES)
 
@@ -168,3 +170,50 @@ def test_evidence_serialises(tm):
 def test_reference_path_gives_the_same_evidence(tm):
     for text in ["heil en 88", "1488 stappen", "#1488", "kameraden zijn er, 88 88", "18 88"]:
         assert tm.scan(text, include_weak=True) == tm.scan_reference(text, include_weak=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kamer 1488 is vrij, tot straks bij 1488",  # a harmless occurrence is no repetition
+        "linie 18 1488",  # nor a harmless neighbour
+        "om 22:18 1488",  # nor a field of a time
+        "IMG_1488.JPG",  # a file name is no user name
+        "invoice_1488.pdf",
+        "https://example.org/photo_1488",
+        "عام ١٤٨٨",  # a script's own digits are no disguise
+    ],
+)
+def test_harmless_shapes_make_no_code_form(tm, text):
+    assert [m for m in tm.scan(text) if m.entry_id == "code-1488"] == []
+
+
+def test_a_harmless_number_confirms_nothing(tm):
+    assert one(tm, "kamer 1488 heeft een kruis", "kruis").weak
+    assert not one(tm, "#1488 met een kruis", "kruis").weak
+
+
+def test_an_ordinal_reads_with_its_noun_and_a_unit_must_be_a_word(tm):
+    assert one(tm, "heil, in der 88. minute", "code-88").evidence.cue == "minute"
+    assert not one(tm, "heil 88 m8", "code-88").weak  # `m8` is no unit
+
+
+def test_a_punctuation_term_is_named_at_its_place(tm):
+    for text in ["(((them))) kruis", "kruis ((( ", "kruis (((them)))"]:
+        for scan in (tm.scan, tm.scan_reference):
+            (m,) = [m for m in scan(text) if m.entry_id == "kruis"]
+            (hit,) = m.evidence.terms
+            assert text[hit.start : hit.end] == "(((", (scan.__name__, text, hit)
+
+
+def test_evidence_names_different_terms(tm):
+    m = one(tm, "heil, kameraden kameraden kameraden, 88", "code-88")
+    assert [t.term for t in m.evidence.terms] == ["kameraden", "heil"]
+
+
+def test_a_filter_keeps_the_combined_form(tm):
+    text = "wij zijn 18 1488"
+    assert tm.scan(text, min_assessment="borderline") == [
+        m for m in tm.scan(text) if m.entry_id == "code-1488"
+    ]
+    assert not tm.scan(text, min_assessment="borderline")[0].weak

@@ -38,7 +38,7 @@ def numeric_kind(text: str) -> int:
         return 0
     if t.isdigit():
         return 2
-    parts = [p for p in "".join(ch if ch.isdigit() else " " for ch in t).split()]
+    parts = "".join(ch if ch.isdecimal() else " " for ch in t).split()
     if (
         len(parts) == 2
         and all(ch.isdigit() or ch in "/.-" for ch in t)
@@ -63,30 +63,49 @@ def _words_after(text: str, end: int) -> list[str]:
         j = i
         while j < limit and text[j].isalpha():
             j += 1
-        if j == i:
-            break
+        if j == i or (j < len(text) and text[j].isdecimal()):
+            break  # no word, or letters glued to digits (`m8`, `x3`)
         words.append(text[i:j].casefold())
         i = j
     return words
 
 
 def _words_before(text: str, start: int) -> list[str]:
-    """Up to three words before `start`, nearest first, casefolded; `Nr.`, `kamer:` and `#`
-    between the word and the number are skipped."""
+    """Up to three words before `start`, nearest first, casefolded, with whether each was
+    capitalised; `kamer:` and `#` between the word and the number are skipped, and the dot of
+    an abbreviation of at most three letters (`Nr.`, `blz.`), not a sentence's full stop."""
     floor = max(0, start - _REACH)
     words: list[str] = []
     i = start
     while i > floor and len(words) < 3:
+        dot = False
         while i > floor and (text[i - 1].isspace() or text[i - 1] in ".:#°"):
+            dot = dot or text[i - 1] == "."
             i -= 1
         j = i
         while j > floor and text[j - 1].isalpha():
             j -= 1
-        if j == i:
+        if j == i or (dot and i - j > 3) or (j > 0 and text[j - 1].isdecimal()):
             break
         words.append(text[j:i].casefold())
         i = j
     return words
+
+
+def _street_before(text: str, start: int, endings: tuple[str, ...]) -> str:
+    """The street name right before `start` (`Kerkstraat 88`): a capitalised word that ends in
+    one of `endings` and is longer than it."""
+    i = start
+    while i > 0 and text[i - 1] == " " and start - i < 2:
+        i -= 1
+    j = i
+    while j > 0 and i - j < _REACH and text[j - 1].isalpha():
+        j -= 1
+    word = text[j:i]
+    low = word.casefold()
+    if word[:1].isupper() and any(low.endswith(e) and len(low) >= len(e) + 3 for e in endings):
+        return low
+    return ""
 
 
 def _phrase_in(words: list[str], vocab: frozenset[str], reverse: bool) -> str:
@@ -149,7 +168,9 @@ def benign_cue(cues: NumberCues, text: str, start: int, end: int) -> tuple[str, 
         return "amount", after
     if before in cues.signs:
         return "amount", before
-    words = _words_after(text, end)
+    # an ordinal's dot (`88. Minute`) stands between the number and its noun
+    ordinal = end + 2 < len(text) and text[end] == "." and text[end + 1] == " "
+    words = _words_after(text, end + 1 if ordinal else end)
     cue = _phrase_in(words, cues.after, reverse=False)
     if cue:
         return "quantity", cue
@@ -157,10 +178,11 @@ def benign_cue(cues: NumberCues, text: str, start: int, end: int) -> tuple[str, 
     cue = _phrase_in(words, cues.before, reverse=True)
     if cue:
         return "identifier", cue
-    if words and cues.before_endings and words[0].endswith(cues.before_endings):
-        return "identifier", words[0]
-    digits = sum(ch.isdigit() for ch in text[start:end])
-    if 3 <= digits <= 4:
+    street = _street_before(text, start, cues.before_endings) if cues.before_endings else ""
+    if street:
+        return "identifier", street
+    digits = "".join(ch for ch in text[start:end] if ch.isdecimal())
+    if len(digits) == 4 and 1000 <= int(digits) <= 2099:
         cue = _phrase_in(words, cues.year, reverse=True)
         if cue:
             return "year", cue
@@ -169,27 +191,37 @@ def benign_cue(cues: NumberCues, text: str, start: int, end: int) -> tuple[str, 
 
 def code_form(text: str, start: int, end: int, reasons: tuple[str, ...]) -> str:
     """The code-like form of the number at `text[start:end]` seen in the text itself: `hashtag`,
-    `handle` (glued to letters as in a user name: `@x1488`, `jan_88`, `1488heil`), `keycaps`
-    or `disguised`; "" for none.
+    `handle` (in a user name, `@x1488`, or glued to letters, `heil1488`), `keycaps` or
+    `disguised`; "" for none.
     (`repeated` and `combined` need the post's other matches; the resolver sees those.)"""
     if "keycap-digits" in reasons:
         return "keycaps"
-    if DISGUISED.intersection(reasons):
+    if DISGUISED.intersection(reasons) and not _native_digits(text[start:end]):
         return "disguised"
     if start and text[start - 1] == "#":
         return "hashtag"
     i = start
     while i > 0 and start - i < _REACH and not text[i - 1].isspace():
         i -= 1
-    token_start = text[i:start]
     j = end
     while j < len(text) and j - end < _REACH and not text[j].isspace():
         j += 1
-    token_end = text[end:j]
-    if token_start.startswith("@"):
+    token = text[i:j]
+    if token.startswith("@"):
         return "handle"
-    if (token_start[-1:] == "_" or token_start[-1:].isalpha()) and token_start[:1].isalnum():
-        return "handle"
-    if (token_end[:1] == "_" and token_end[1:2].isalnum()) or token_end[:1].isalpha():
+    # glued to letters (`heil1488`), but not a file name, a path or an id (`IMG_1488.JPG`)
+    if not any(c in token for c in "._/\\:=") and (
+        text[start - 1 : start].isalpha() or text[end : end + 1].isalpha()
+    ):
         return "handle"
     return ""
+
+
+def _native_digits(matched: str) -> bool:
+    """Digits of one other script only (`١٤١٨`, `１４８８`): how the script writes numbers, no
+    disguise."""
+    return (
+        all(ch.isdecimal() for ch in matched)
+        and len({ord(ch) - int(ch) for ch in matched}) == 1
+        and not matched.isascii()
+    )

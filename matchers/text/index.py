@@ -49,6 +49,7 @@ class TextIndex:
     terms: list[str]  # canonical context terms ("\x00" + text for punctuation-only ones)
     entry_terms: list[tuple[tuple[int, ...], tuple[int, ...]]]  # per entry: (entries, terms)
     term_labels: list[str]  # each term as an entry's rule first writes it
+    term_numeric: list[bool]  # each term: a number (a quantity or year does not confirm)
     entry_common: list[frozenset[int]]  # per entry: its terms that are everyday words
     has_context: list[bool]  # per entry: has a context rule
     cues: NumberCues  # what makes a number a quantity, an identifier or a year
@@ -100,6 +101,7 @@ def compile_index(
         terms=terms,
         entry_terms=entry_terms,
         term_labels=labels,
+        term_numeric=[numeric_kind(t) > 0 for t in labels],
         entry_common=common,
         has_context=[bool(e.context_requires_any) for e in active],
         cues=cues or NumberCues(),

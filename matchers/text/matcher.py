@@ -202,10 +202,9 @@ _SELECTIONS_KEPT = 64
 
 def _read_cues(conn: Any) -> NumberCues:
     """The `number_cues` table (position, cue) as `NumberCues`; empty when there is none."""
-    if not conn.execute(
-        "select 1 from sqlite_master where type = 'table' and name = 'number_cues'"
-    ).fetchone():
-        return NumberCues()
+    columns = {r[1] for r in conn.execute("pragma table_info(number_cues)")}
+    if not {"position", "cue"} <= columns:
+        return NumberCues()  # built before number cues existed
     by: dict[str, list[str]] = {}
     for position, cue in conn.execute("select position, cue from number_cues"):
         if isinstance(cue, str) and cue:

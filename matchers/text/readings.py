@@ -189,7 +189,9 @@ def _merge(found: list[TextMatch], ms: list[TextMatch], include_weak: bool) -> l
         if all(
             m.start <= f.start and f.end <= m.end and f.end - f.start < m.end - m.start
             for f in same
-        ):
+        ) or (not m.weak and all(f.weak and (f.start, f.end) == (m.start, m.end) for f in same)):
+            # (a strict reading of an occurrence replaces a weak one, so that a scan with
+            # `include_weak` reports every strict match of the scan without it)
             # a longer occurrence of the entry replaces those it covers (`r4b14 51gn`)
             found = [f for f in found if f not in same]
             found.append(m)

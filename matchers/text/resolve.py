@@ -32,6 +32,7 @@ Hit = tuple[int, KeyValue]
 # (content start, content end, item, fuzzy) of a candidate match, in canonical positions
 _Cand = tuple[int, int, PatItem, bool]
 _Spans = dict[int, list[tuple[int, int]]]  # entry or term index -> canonical spans
+_Origin = dict[tuple[int, int], tuple[int, int]]  # canonical -> original span of punct terms
 # (original start, end, canonical start, end, pattern index) of a punctuation-only pattern
 _Extra = tuple[int, int, int, int, int]
 
@@ -49,14 +50,15 @@ def resolve(
     punct = punct_hits(ix, text) if ix.punct_auto is not None else []
     if not cands and not any(kind == PAT for _s, _e, kind, _r in punct):
         return []
-    extra = _place_punct(view, punct, terms)
+    origin: _Origin = {}
+    extra = _place_punct(view, punct, terms, origin) if punct else []
     if exceptions:
         cands = _drop_inside_exceptions(cands, exceptions)
     if len(cands) == 1:
         kept, taken = cands, {cands[0][2].entry: [(cands[0][0], cands[0][1])]}
     else:
         kept, taken = _one_per_occurrence(cands)
-    context = _Context(view.klo, view.khi, taken, terms)
+    context = _Context(ix, text, view, taken, terms, origin)
     out = _pattern_matches(ix, text, view, kept, context, include_weak)
     if extra:
         out.extend(_punct_matches(ix, text, view.k, extra, context, include_weak, view))
@@ -110,15 +112,19 @@ def punct_hits(ix: TextIndex, text: str) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def _place_punct(view: View, punct: list[tuple[int, int, int, int]], terms: _Spans) -> list[_Extra]:
-    """Punctuation-only hits in canonical positions: terms join `terms`, patterns are
-    returned."""
+def _place_punct(
+    view: View, punct: list[tuple[int, int, int, int]], terms: _Spans, origin: _Origin
+) -> list[_Extra]:
+    """Punctuation-only hits in canonical positions: terms join `terms` (and `origin` keeps
+    their spans in the original text, which canonical positions cannot give back), patterns
+    are returned."""
     extra: list[_Extra] = []
     for ps, pe, kind, ref in punct:
         cs = view.kindex(ps)
         ce = max(view.kindex(pe - 1) + 1, cs + 1)
         if kind == TERM:
             terms.setdefault(ref, []).append((cs, ce))
+            origin[(cs, ce)] = (ps, pe)
         else:
             extra.append((ps, pe, cs, ce, ref))
     return extra
@@ -227,22 +233,32 @@ BARE_NUMBER = Evidence("bare_number")
 NO_CONTEXT = Evidence("no_context")
 # (canonical start, end, label, everyday word) of a requirement found in a post
 _Dep = tuple[int, int, str, bool]
-_Deps = tuple[list[_Dep], list[int]]  # the requirements by position, and their starts
+# the requirements by position, their starts, and the longest one's length
+_Deps = tuple[list[_Dep], list[int], int]
 
 
 class _Context:
     """What the context rules of one post need, looked up on first use and kept for the
-    other matches of the post: the term hits, per entry its requirements' spans, the spaces."""
+    other matches of the post: the term hits, per entry its requirements' spans, the spaces,
+    and which number occurrences are harmless (a quantity, a year, a date)."""
 
-    __slots__ = ("lo", "hi", "taken", "terms", "terms_done", "deps", "spaces")
+    __slots__ = (
+        "ix", "text", "view", "lo", "hi", "taken", "terms", "origin", "terms_done", "deps",
+        "spaces", "harmless",
+    )  # fmt: skip
 
-    def __init__(self, lo: int, hi: int, taken: _Spans, terms: _Spans):
-        self.lo, self.hi = lo, hi  # the post's canonical range
+    def __init__(
+        self, ix: TextIndex, text: str, view: View, taken: _Spans, terms: _Spans, origin: _Origin
+    ):
+        self.ix, self.text, self.view = ix, text, view
+        self.lo, self.hi = view.klo, view.khi  # the post's canonical range
         self.taken = taken  # entry -> spans of its kept matches
         self.terms = terms  # term -> spans, from the key and punctuation automata so far
+        self.origin = origin  # original spans of punctuation-only terms
         self.terms_done = False  # the term automaton has run over the post
         self.deps: dict[int, _Deps] = {}
         self.spaces: list[int] | None = None
+        self.harmless: dict[tuple[int, int], bool] = {}
 
     def _spaces(self, k: str) -> list[int]:
         spaces = self.spaces
@@ -264,6 +280,26 @@ class _Context:
         b = bisect_left(spaces, ce) + window + 1
         return (spaces[a] if a >= 0 else self.lo), (spaces[b] if b < len(spaces) else self.hi)
 
+    def original(self, s: int, e: int) -> tuple[int, int]:
+        """The span in the original text of the requirement at canonical s..e."""
+        span = self.origin.get((s, e))
+        if span is not None:
+            return span
+        return self.view.ostart(s), self.view.oend(e - 1)
+
+    def is_harmless(self, s: int, e: int) -> bool:
+        """Whether the number at canonical s..e reads as a quantity, identifier or year, or is a
+        field of a date or time: then it neither confirms another entry nor makes a code form."""
+        key = (s, e)
+        found = self.harmless.get(key)
+        if found is None:
+            start, end = self.original(s, e)
+            found = _in_date_or_time(self.text, start, end) or (
+                benign_cue(self.ix.cues, self.text, start, end) is not None
+            )
+            self.harmless[key] = found
+        return found
+
 
 def _requirements(ix: TextIndex, entry: int, k: str, ctx: _Context) -> _Deps:
     """The required entries and terms of `entry` found in the post, by position, with their
@@ -280,21 +316,22 @@ def _requirements(ix: TextIndex, entry: int, k: str, ctx: _Context) -> _Deps:
         for end, (klen, ti) in ix.term_auto.iter(k[lo : ctx.hi]):
             terms.setdefault(ti, []).append((lo + end - klen + 2, lo + end))
     deps: list[_Dep] = []
+    harmless = ctx.is_harmless
     for d in dep_entries:
-        label = ix.entries[d].id
-        deps.extend((s, e, label, False) for s, e in ctx.taken.get(d, ()))
+        label, number = ix.entries[d].id, ix.numeric_entry[d]
+        deps.extend(
+            (s, e, label, False) for s, e in ctx.taken.get(d, ()) if not (number and harmless(s, e))
+        )
     common = ix.entry_common[entry]
     for t in dep_terms:
-        label, is_common = ix.term_labels[t], t in common
-        deps.extend((s, e, label, is_common) for s, e in terms.get(t, ()))
+        label, is_common, number = ix.term_labels[t], t in common, ix.term_numeric[t]
+        deps.extend(
+            (s, e, label, is_common) for s, e in terms.get(t, ()) if not (number and harmless(s, e))
+        )
     deps.sort()
-    found = ctx.deps[entry] = (deps, [d[0] for d in deps])
+    longest = max((e - s for s, e, _l, _c in deps), default=0)
+    found = ctx.deps[entry] = (deps, [d[0] for d in deps], longest)
     return found
-
-
-#: Requirements are terms and matches of a few words; one starting this many characters before
-#: the window can still reach into it.
-_LONGEST_REQUIREMENT = 200
 
 
 def context_evidence(
@@ -306,14 +343,14 @@ def context_evidence(
     requirements near the match are looked at (bisection), so a post with thousands of matches
     and terms stays linear."""
     k = view.k
-    deps, starts = _requirements(ix, entry, k, ctx)
+    deps, starts, longest = _requirements(ix, entry, k, ctx)
     if not deps:
         return NO_CONTEXT
     window = ix.entries[entry].context_window
     if window is None:
         window = DEFAULT_CONTEXT_WINDOW
     lo, hi = ctx.window_bounds(k, cs, ce, window)
-    i0 = bisect_left(starts, lo - _LONGEST_REQUIREMENT)
+    i0 = bisect_left(starts, lo - longest)  # a requirement starting before can reach in
     i1 = bisect_right(starts, hi)
     near: list[tuple[int, int, int, str, bool]] = []
     for s, e, label, common in deps[i0:i1]:
@@ -322,10 +359,14 @@ def context_evidence(
             near.append((d, s, e, label, common))
 
     def hits(found: list[tuple[int, int, int, str, bool]]) -> tuple[ContextHit, ...]:
-        return tuple(
-            ContextHit(label, view.ostart(s), view.oend(e - 1), d)
-            for d, s, e, label, _c in sorted(found)[:3]
-        )
+        """The nearest occurrence of up to three different requirements."""
+        out: list[ContextHit] = []
+        seen: set[str] = set()
+        for d, s, e, label, _c in sorted(found):
+            if label not in seen and len(out) < 3:
+                seen.add(label)
+                out.append(ContextHit(label, *ctx.original(s, e), d))
+        return tuple(out)
 
     if not near:
         # the nearest requirement on either side of the window, to name it
@@ -351,14 +392,16 @@ def _distance(ctx: _Context, k: str, s: int, e: int, cs: int, ce: int) -> int:
 def _post_form(ix: TextIndex, entry: int, cs: int, ce: int, ctx: _Context) -> str:
     """`repeated` when the entry occurs again in the post, `combined` when another number
     entry's match stands right next to this one (`18 88`), else ""."""
-    if len(ctx.taken.get(entry, ())) > 1:
+    harmless = ctx.is_harmless
+    own = ctx.taken.get(entry, ())
+    if len(own) > 1 and sum(1 for s, e in own[:64] if not harmless(s, e)) > 1:
         return "repeated"
     for other, spans in ctx.taken.items():
         if other != entry and ix.numeric_entry[other]:
             # spans are sorted by start (`_one_per_occurrence`); look at the two around cs
             j = bisect_left(spans, (cs, cs))
             for s, e in spans[max(0, j - 1) : j + 1]:
-                if 0 <= cs - e <= 1 or 0 <= s - ce <= 1:
+                if (0 <= cs - e <= 1 or 0 <= s - ce <= 1) and not harmless(s, e):
                     return "combined"
     return ""
 

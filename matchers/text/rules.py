@@ -42,7 +42,7 @@ class EntryRule:
     context_window: int | None = None
     exceptions: tuple[str, ...] = ()
     #: the terms of `context_requires_any` that are everyday words: one of them confirms a
-    #: match only right next to it, or together with a second requirement in the window
+    #: match only within two words of it, or together with a second requirement in the window
     context_common: tuple[str, ...] = ()
 
 
@@ -99,7 +99,6 @@ _CODE_FORMS = {
     "disguised": "written in disguised characters",
     "repeated": "repeated in the text",
     "combined": "next to another number code",
-    "separated": "written as a combined form",
 }
 _CUE_KINDS = {
     "quantity": "a unit or counted noun after the number",
@@ -146,8 +145,8 @@ class Evidence:
             )
         if st == "lone_common_term":
             return (
-                f"Weak: {found} is an everyday word; it confirms only right next to the sign or"
-                " together with a second context term."
+                f"Weak: {found} is an everyday word; it confirms only within two words of the"
+                " sign or together with a second context term."
             )
         if st == "benign_cue":
             return f"Weak: reads as {_CUE_KINDS.get(self.cue_kind, self.cue_kind)} ({self.cue!r})."

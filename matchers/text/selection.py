@@ -32,10 +32,13 @@ class Selection:
     def __init__(self, ix: TextIndex, flt: EntryFilter):
         wanted = [flt.allows(e.kind, e.assessment) for e in ix.entries]
         needed = list(wanted)
+        numbers = any(w and ix.numeric_entry[ei] for ei, w in enumerate(wanted))
         for ei, want in enumerate(wanted):
             if want and ix.has_context[ei]:
                 for dep in ix.entry_terms[ei][0]:
                     needed[dep] = True
+            if numbers and ix.numeric_entry[ei]:
+                needed[ei] = True  # a bare number counts next to another number code
         self.wanted = frozenset(e.id for e, want in zip(ix.entries, wanted, strict=True) if want)
         self.needed = needed
         self.all_needed = all(needed)
